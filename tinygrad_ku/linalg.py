@@ -1,0 +1,140 @@
+"""`tg.linalg`: vector and matrix norms exactly as torch.linalg, with gradients.
+
+Conventions at kinks (PyTorch's): the gradient of any norm at the zero vector
+is 0; ties in the ∞-norms share the gradient evenly; the spectral norm (ord=2)
+at a repeated largest singular value averages u_i v_iᵀ over the tied values.
+"""
+import numpy as np
+
+from .engine import Function
+from .ops._dispatch import data, where
+from .ops.linalg import Svdvals
+from .tensor import Tensor, _norm_axis, as_tensor
+
+_VECTOR_ORDS = "a number, inf or -inf"
+_MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
+
+
+class PNorm(Function):
+    """(Σ|x|^p)^(1/p) over axis, for p >= 1; the gradient at a zero vector is 0."""
+    needs_out = True
+
+    def forward(self, x, p, axis, keepdims):
+        self.p, self.axis, self.keepdims = p, axis, keepdims
+        if p == 2:
+            return np.sqrt((x * x).sum(axis=axis, keepdims=keepdims))
+        return (np.abs(x) ** p).sum(axis=axis, keepdims=keepdims) ** (1.0 / p)
+
+    def vjp(self, g, out, x, p, axis, keepdims):
+        from .ops.reduce import kept_shape
+        kept = kept_shape(data(x).shape, self.axis)
+        if not self.keepdims:
+            g, out = g.reshape(kept), out.reshape(kept)
+        zero = data(out) == 0
+        safe_out = where(zero, 1.0, out)
+        if self.p == 2:                # x / ‖x‖
+            return where(zero, 0.0, g * x / safe_out), None, None, None
+        grad = g * np.sign(data(x)) * abs_(x) ** (self.p - 1) / safe_out ** (self.p - 1)
+        return where(zero, 0.0, grad), None, None, None   # sign(x)|x|^(p-1) / ‖x‖^(p-1)
+
+
+def abs_(x):
+    return x.abs() if isinstance(x, Tensor) else np.abs(x)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False):
+    """‖x‖_ord over dim (all elements when None): (Σ|xᵢ|^ord)^(1/ord), max|xᵢ| for inf."""
+    x = as_tensor(x)
+    _check_float("vector_norm", x)
+    if isinstance(ord, str) or not np.isscalar(ord):
+        raise ValueError(f"vector_norm: ord must be {_VECTOR_ORDS}, got {ord!r}")
+    axis = _norm_axis(dim, x.ndim, "vector_norm")
+    if ord == np.inf:
+        return x.abs().amax(axis, keepdim) if x.size else _empty_norm(x, axis, keepdim, ord)
+    if ord == -np.inf:
+        return x.abs().amin(axis, keepdim)
+    if ord == 0:
+        count = (x.data != 0).sum(axis=axis, keepdims=keepdim).astype(x.dtype)
+        return (x * 0.0).sum(axis, keepdim) + count
+    if ord == 1:
+        return x.abs().sum(axis, keepdim)
+    if ord < 1:
+        return (x.abs() ** ord).sum(axis, keepdim) ** (1.0 / ord)
+    return PNorm.apply(x, float(ord), axis=axis, keepdims=bool(keepdim))
+
+
+def _empty_norm(x, axis, keepdim, ord):
+    raise ValueError(f"vector_norm: ord={ord} of an empty tensor (shape {x.shape}) is undefined")
+
+
+def svdvals(A):
+    """Singular values of each matrix in the batch, in descending order."""
+    A = as_tensor(A)
+    _check_float("svdvals", A)
+    if A.ndim < 2:
+        raise ValueError(f"svdvals: expects a matrix or a batch of matrices, got shape {A.shape}")
+    return Svdvals.apply(A)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
+    """Matrix norm over the two axes in dim: 'fro', 'nuc', ±1 (column sums), ±2 (singular values), ±inf (row sums)."""
+    A = as_tensor(A)
+    _check_float("matrix_norm", A)
+    if ord not in _MATRIX_ORDS or isinstance(ord, bool):
+        raise ValueError(f"matrix_norm: ord must be one of {_MATRIX_ORDS}, got {ord!r}")
+    if A.ndim < 2:
+        raise ValueError(f"matrix_norm: expects at least 2 dimensions, got shape {A.shape}")
+    if len(dim) != 2:
+        raise ValueError(f"matrix_norm: dim must be a pair of axes, got {dim!r}")
+    r, c = (_norm_axis(d, A.ndim, "matrix_norm")[0] for d in dim)
+    if r == c:
+        raise ValueError(f"matrix_norm: dim {dim} names the same axis twice")
+    if ord == "fro":
+        return vector_norm(A, 2, dim=(r, c), keepdim=keepdim)
+    if ord in ("nuc", 2, -2):
+        rest = [i for i in range(A.ndim) if i not in (r, c)]
+        s = svdvals(A.permute(rest + [r, c]))
+        out = s.sum(-1) if ord == "nuc" else (s.amax(-1) if ord == 2 else s.amin(-1))
+    else:
+        abs_a = A.abs()
+        if ord in (1, -1):             # max/min over columns of Σ_rows |a|
+            sums, other = abs_a.sum(r, keepdim=True), c
+        else:                          # max/min over rows of Σ_cols |a|
+            sums, other = abs_a.sum(c, keepdim=True), r
+        out = sums.amax(other, keepdim=True) if ord > 0 else sums.amin(other, keepdim=True)
+        out = out.squeeze((r, c))
+    if keepdim:
+        for ax in sorted((r, c)):
+            out = out.unsqueeze(ax)
+    return out
+
+
+def norm(x, ord=None, dim=None, keepdim=False):
+    """torch.linalg.norm: vector norm for 1-D input or an int dim, matrix norm for 2-D or a pair of dims."""
+    x = as_tensor(x)
+    if isinstance(dim, (int, np.integer)):
+        dim = (dim,)
+    if dim is not None:
+        dim = tuple(dim)
+        if len(dim) == 1:
+            if isinstance(ord, str):
+                raise ValueError(f"norm: ord={ord!r} is a matrix norm but dim={dim} names one axis")
+            return vector_norm(x, 2 if ord is None else ord, dim=dim, keepdim=keepdim)
+        if len(dim) == 2:
+            return matrix_norm(x, "fro" if ord is None else ord, dim=dim, keepdim=keepdim)
+        raise ValueError(f"norm: dim must name 1 or 2 axes, got {dim}")
+    if ord is None:
+        return vector_norm(x, 2, dim=None, keepdim=keepdim)
+    if x.ndim == 1:
+        if isinstance(ord, str):
+            raise ValueError(f"norm: ord={ord!r} is a matrix norm but the input is 1-D")
+        return vector_norm(x, ord, keepdim=keepdim)
+    if x.ndim == 2:
+        return matrix_norm(x, ord, keepdim=keepdim)
+    raise ValueError(f"norm: with ord={ord!r} and dim=None the input must be 1-D or 2-D, "
+                     f"got shape {x.shape}")
+
+
+def _check_float(op, x):
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"{op}: expects a floating point tensor, got dtype {x.dtype}")

@@ -1,0 +1,2 @@
+"""Neural-network helpers: `tg.nn.functional`."""
+from . import functional  # noqa: F401

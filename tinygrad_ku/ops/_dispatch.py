@@ -1,0 +1,66 @@
+"""Functions a vjp calls that work on ndarrays (first-order path) and Tensors (create_graph).
+
+A vjp written with operators, the methods ndarray and Tensor share, and these
+helpers runs unchanged on both, so higher-order derivatives need no second
+copy of any vjp.
+"""
+import numpy as np
+
+from .. import engine
+
+
+def is_tensor(x):
+    return isinstance(x, engine.Tensor)
+
+
+def data(x):
+    """The raw array behind x (for constants such as masks and signs)."""
+    return x.data if isinstance(x, engine.Tensor) else x
+
+
+def exp(x):
+    return x.exp() if isinstance(x, engine.Tensor) else np.exp(x)
+
+
+def log(x):
+    return x.log() if isinstance(x, engine.Tensor) else np.log(x)
+
+
+def sin(x):
+    return x.sin() if isinstance(x, engine.Tensor) else np.sin(x)
+
+
+def cos(x):
+    return x.cos() if isinstance(x, engine.Tensor) else np.cos(x)
+
+
+def sqrt(x):
+    return x.sqrt() if isinstance(x, engine.Tensor) else np.sqrt(x)
+
+
+def sigmoid(x):
+    return x.sigmoid() if isinstance(x, engine.Tensor) else 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def where(cond, a, b):
+    """where(cond, a, b) with a constant boolean `cond`."""
+    if isinstance(a, engine.Tensor) or isinstance(b, engine.Tensor):
+        return engine.Tensor.where_(cond, a, b)
+    return np.where(cond, a, b)
+
+
+def broadcast_to(x, shape):
+    return x.expand(shape) if isinstance(x, engine.Tensor) else np.broadcast_to(x, shape)
+
+
+def permute(x, axes):
+    return x.permute(axes) if isinstance(x, engine.Tensor) else x.transpose(axes)
+
+
+def mT(x):
+    """Swap the last two axes (matrix transpose of a batch)."""
+    return x.swapaxes(-1, -2)
+
+
+def zeros_like(x):
+    return np.zeros(x.shape, dtype=data(x).dtype)

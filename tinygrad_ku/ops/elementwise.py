@@ -1,0 +1,245 @@
+"""Elementwise ops. Broadcasting is undone by the engine, so each vjp works at the output's shape.
+
+Kink conventions (PyTorch's): d|x|/dx = sign(x) = 0 at 0; relu'(0) = 0;
+maximum/minimum split the gradient in half on ties; clip passes the gradient
+where min <= x <= max (inclusive); d(x**y)/dx = 0 where y == 0.
+"""
+import numpy as np
+
+from ..engine import Function
+from ._dispatch import cos, data, log, sigmoid, sin, where
+
+
+class Add(Function):
+    def forward(self, x, y):
+        return x + y
+
+    def vjp(self, g, out, x, y):       # d(x+y) = dx + dy
+        return g, g
+
+
+class Sub(Function):
+    def forward(self, x, y):
+        return x - y
+
+    def vjp(self, g, out, x, y):
+        return g, (-g if self.needs_grad(1) else None)
+
+
+class Mul(Function):
+    def forward(self, x, y):
+        return x * y
+
+    def vjp(self, g, out, x, y):       # d(xy) = y dx + x dy
+        return (g * y if self.needs_grad(0) else None,
+                g * x if self.needs_grad(1) else None)
+
+
+class Div(Function):
+    needs_out = True
+
+    def forward(self, x, y):
+        return x / y
+
+    def vjp(self, g, out, x, y):       # d(x/y) = dx / y - (x/y) dy / y
+        gx = g / y
+        return gx, (-gx * out if self.needs_grad(1) else None)
+
+
+class Pow(Function):
+    needs_out = True
+
+    def forward(self, x, y):
+        return x ** y
+
+    def vjp(self, g, out, x, y):       # d(x^y) = y x^(y-1) dx + x^y log(x) dy
+        gx = gy = None
+        if self.needs_grad(0):
+            if isinstance(y, (int, float)):
+                gx = g * 2.0 * x if y == 2 else (0.0 * g if y == 0 else g * (y * x ** (y - 1)))
+            else:
+                gx = where(data(y) == 0, 0.0, g * (y * x ** (y - 1)))
+        if self.needs_grad(1):
+            safe_x = where(data(x) == 0, 1.0, x)  # x == 0: d/dy 0^y = 0 (PyTorch)
+            gy = g * out * log(safe_x)
+        return gx, gy
+
+
+class Maximum(Function):
+    def forward(self, x, y):
+        return np.maximum(x, y)
+
+    def vjp(self, g, out, x, y):       # ties: half to each
+        xd, yd = data(x), data(y)
+        wx = (xd > yd) + 0.5 * (xd == yd)
+        return g * wx, g * (1.0 - wx)
+
+
+class Minimum(Function):
+    def forward(self, x, y):
+        return np.minimum(x, y)
+
+    def vjp(self, g, out, x, y):
+        xd, yd = data(x), data(y)
+        wx = (xd < yd) + 0.5 * (xd == yd)
+        return g * wx, g * (1.0 - wx)
+
+
+class Where(Function):
+    def forward(self, cond, x, y):
+        self.cond = cond
+        return np.where(cond, x, y)
+
+    def vjp(self, g, out, cond, x, y):
+        c = self.cond
+        return None, where(c, g, 0.0), where(c, 0.0, g)
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def vjp(self, g, out, x):
+        return (-g,)
+
+
+class Exp(Function):
+    needs_out = True
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def vjp(self, g, out, x):
+        return (g * out,)
+
+
+class Log(Function):
+    def forward(self, x):
+        return np.log(x)
+
+    def vjp(self, g, out, x):
+        return (g / x,)
+
+
+class Log1p(Function):
+    def forward(self, x):
+        return np.log1p(x)
+
+    def vjp(self, g, out, x):
+        return (g / (1.0 + x),)
+
+
+class Expm1(Function):
+    needs_out = True
+
+    def forward(self, x):
+        return np.expm1(x)
+
+    def vjp(self, g, out, x):
+        return (g * (out + 1.0),)
+
+
+class Sqrt(Function):
+    needs_out = True
+
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def vjp(self, g, out, x):          # 1 / (2 sqrt x); inf at 0 like PyTorch
+        return (g / (2.0 * out),)
+
+
+class Square(Function):
+    def forward(self, x):
+        return x * x
+
+    def vjp(self, g, out, x):
+        return (g * (2.0 * x),)
+
+
+class Sin(Function):
+    def forward(self, x):
+        return np.sin(x)
+
+    def vjp(self, g, out, x):
+        return (g * cos(x),)
+
+
+class Cos(Function):
+    def forward(self, x):
+        return np.cos(x)
+
+    def vjp(self, g, out, x):
+        return (-g * sin(x),)
+
+
+class Tanh(Function):
+    needs_out = True
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def vjp(self, g, out, x):          # 1 - tanh^2
+        return (g * (1.0 - out * out),)
+
+
+class Sigmoid(Function):
+    needs_out = True
+
+    def forward(self, x):
+        return 0.5 * (1.0 + np.tanh(0.5 * x))   # overflow-free logistic
+
+    def vjp(self, g, out, x):          # s (1 - s)
+        return (g * (out * (1.0 - out)),)
+
+
+class Relu(Function):
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def vjp(self, g, out, x):          # relu'(0) = 0
+        return (g * (data(x) > 0),)
+
+
+class Softplus(Function):
+    def forward(self, x):              # log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
+        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+    def vjp(self, g, out, x):
+        return (g * sigmoid(x),)
+
+
+class Abs(Function):
+    def forward(self, x):
+        return np.abs(x)
+
+    def vjp(self, g, out, x):          # sign(0) = 0
+        return (g * np.sign(data(x)),)
+
+
+class Sign(Function):
+    def forward(self, x):
+        return np.sign(x)
+
+    def vjp(self, g, out, x):          # zero almost everywhere
+        return (g * 0.0,)
+
+
+class Clip(Function):
+    def forward(self, x, lo, hi):
+        return np.clip(x, lo, hi)
+
+    def vjp(self, g, out, x, lo, hi):  # passes where lo <= x <= hi
+        xd = data(x)
+        mask = np.ones(xd.shape, dtype=bool)
+        if lo is not None:
+            mask &= xd >= data(lo)
+        if hi is not None:
+            mask &= xd <= data(hi)
+        glo = ghi = None
+        if lo is not None and self.needs_grad(1):
+            glo = g * (xd < data(lo))
+        if hi is not None and self.needs_grad(2):
+            ghi = g * (xd > data(hi))
+        return g * mask, glo, ghi
+

@@ -1,0 +1,139 @@
+"""Linear-algebra ops: matmul (1-D, 2-D, batched with broadcasting), trace, diag, einsum, svdvals."""
+import numpy as np
+
+from ..engine import Function
+from ._dispatch import data, is_tensor, mT
+from .shape import IndexAdd
+
+
+class MatMul(Function):
+    def forward(self, a, b):
+        return a @ b
+
+    def vjp(self, g, out, a, b):
+        # (..., m, n) @ (..., n, k) -> (..., m, k);  dA = G @ B^T,  dB = A^T @ G
+        ad, bd = data(a).ndim, data(b).ndim
+        if ad == 1 and bd == 1:        # dot product
+            return (g * b if self.needs_grad(0) else None,
+                    g * a if self.needs_grad(1) else None)
+        if ad == 1:                    # (n,) @ (..., n, k) -> (..., k)
+            a = a.reshape((1,) + a.shape)
+            g = g.reshape(g.shape[:-1] + (1,) + g.shape[-1:])
+        if bd == 1:                    # (..., m, n) @ (n,) -> (..., m)
+            b = b.reshape(b.shape + (1,))
+            g = g.reshape(g.shape + (1,))
+        ga = gb = None
+        if self.needs_grad(0):
+            ga = g @ mT(b)
+            if ad == 1:
+                ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
+        if self.needs_grad(1):
+            gb = mT(a) @ g
+            if bd == 1:
+                gb = gb.reshape(gb.shape[:-1])
+        return ga, gb
+
+
+class Trace(Function):
+    def forward(self, x):
+        return np.trace(x)
+
+    def vjp(self, g, out, x):          # d tr(X) = I
+        return (g * np.eye(*data(x).shape, dtype=data(x).dtype),)
+
+
+class Diag(Function):
+    """1-D -> diagonal matrix, 2-D -> its diagonal (offset k)."""
+    def forward(self, x, k):
+        self.k = k
+        return np.diag(x, k)
+
+    def vjp(self, g, out, x, k):
+        xd = data(x)
+        if xd.ndim == 1:               # building diag(x): read the diagonal back
+            return _diag(g, k), None
+        n = len(out)                   # reading the diagonal: write g back onto it
+        index = (np.arange(n) + max(-k, 0), np.arange(n) + max(k, 0))
+        if is_tensor(g):
+            return IndexAdd.apply(g, xd.shape, index), None
+        full = np.zeros(xd.shape, dtype=g.dtype)
+        full[index] = g
+        return full, None
+
+
+def _diag(x, k):
+    return Diag.apply(x, k) if is_tensor(x) else np.diag(x, k)
+
+
+def parse_einsum(subscripts, n_operands):
+    """'ij,jk->ik' -> (['ij', 'jk'], 'ik'); implicit output as NumPy (sorted letters seen once)."""
+    s = subscripts.replace(" ", "")
+    if "." in s:
+        raise ValueError(f"einsum: '...' in subscripts is not supported (got {subscripts!r})")
+    if "->" in s:
+        ins, out = s.split("->")
+    else:
+        ins = s
+        letters = ins.replace(",", "")
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    ins = ins.split(",")
+    if len(ins) != n_operands:
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(ins)} operands, "
+                         f"but {n_operands} were given")
+    return ins, out
+
+
+class Einsum(Function):
+    def forward(self, *xs, subscripts):
+        self.ins, self.out_sub = parse_einsum(subscripts, len(xs))
+        return np.einsum(subscripts, *xs)
+
+    def vjp(self, g, out, *xs):        # d/dX_i: contract g with every other operand
+        grads = []
+        for i, x in enumerate(xs):
+            if not self.needs_grad(i):
+                grads.append(None)
+                continue
+            target = self.ins[i]
+            unique = "".join(dict.fromkeys(target))
+            others = [s for j, s in enumerate(self.ins) if j != i]
+            present = set(self.out_sub).union(*others) if others else set(self.out_sub)
+            reduced = "".join(c for c in unique if c in present)
+            spec = ",".join([self.out_sub] + others) + "->" + reduced
+            operands = [g] + [xj for j, xj in enumerate(xs) if j != i]
+            if is_tensor(g):
+                from ..tensor import einsum
+                if len(unique) != len(target):
+                    raise NotImplementedError(
+                        "einsum: second derivatives through repeated subscripts in one operand "
+                        f"({target!r}) are not supported")
+                gi = einsum(spec, *operands)
+            else:
+                gi = np.einsum(spec, *operands)
+            shape = data(x).shape
+            sizes = dict(zip(target, shape))
+            if reduced != unique:      # letters summed only inside x: broadcast back
+                gi = gi.reshape([sizes[c] if c in reduced else 1 for c in unique])
+                full_unique = [sizes[c] for c in unique]
+                gi = np.broadcast_to(gi, full_unique) if not is_tensor(gi) else gi.expand(full_unique)
+            if unique != target:       # repeated letters (e.g. 'ii'): write onto the diagonal
+                full = np.zeros(shape, dtype=data(x).dtype)
+                np.einsum(target + "->" + unique, full)[...] = gi
+                gi = full
+            grads.append(gi)
+        return tuple(grads)
+
+
+class Svdvals(Function):
+    """Singular values in descending order; d sigma_i = u_i^T dX v_i (distinct values)."""
+    differentiable = False
+
+    def forward(self, x):
+        u, s, vt = np.linalg.svd(x, full_matrices=False)
+        self.u, self.vt = u, vt
+        return s
+
+    def vjp(self, g, out, x):          # U diag(g) V^T
+        gu = self.u * g.reshape(g.shape[:-1] + (1,) + g.shape[-1:]) if not is_tensor(g) \
+            else self.u * g.unsqueeze(-2)
+        return (gu @ self.vt,)

@@ -1,0 +1,1001 @@
+"""`Tensor`: an ndarray that records the ops applied to it, and the functions that make Tensors."""
+from collections import namedtuple
+
+import numpy as np
+
+from . import engine
+from .engine import Function, backward as _backward
+from .ops import elementwise as E, linalg as L, reduce as R, shape as S
+
+_FLOAT_KINDS = "fc"
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+class _Size(int):
+    """`t.size` is the element count (NumPy); `t.size()` / `t.size(d)` give the shape (PyTorch)."""
+    def __new__(cls, shape):
+        obj = super().__new__(cls, int(np.prod(shape, dtype=np.int64)))
+        obj.shape = shape
+        return obj
+
+    def __call__(self, dim=None):
+        return self.shape if dim is None else self.shape[dim]
+
+
+def _as_array(data, dtype=None, copy=False):
+    if isinstance(data, Tensor):
+        data = data.data
+    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+        data = [np.asarray(d.data if isinstance(d, Tensor) else d) for d in data]
+    arr = np.array(data, dtype=dtype, copy=copy or None) if copy else np.asarray(data, dtype=dtype)
+    if arr.dtype == object:
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data "
+                        f"(got an object array)")
+    return arr
+
+
+def _check_grad_dtype(arr, op="tensor"):
+    if arr.dtype.kind not in _FLOAT_KINDS:
+        raise TypeError(f"{op}: only floating point tensors can require gradients "
+                        f"(got dtype {arr.dtype}); convert with .to(float) or pass dtype=float")
+
+
+def _norm_axis(dim, ndim, op):
+    """Normalise dim (None, int or sequence of ints) to None or a sorted tuple of axes."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    out = []
+    for d in dims:
+        if not isinstance(d, (int, np.integer)) or not lo <= d <= hi:
+            raise ValueError(f"{op}: dim {d!r} is out of range for a tensor with {ndim} "
+                             f"dimension(s) (expected an int in [{lo}, {hi}])")
+        out.append(int(d) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: dim {dim!r} repeats an axis")
+    return tuple(sorted(out)) if ndim else None
+
+
+def _dim_kw(op, dim, axis, keepdim, keepdims):
+    """Accept NumPy's axis=/keepdims= as aliases of PyTorch's dim=/keepdim=."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: pass either dim= or axis=, not both")
+        dim = axis
+    return dim, bool(keepdim or keepdims)
+
+
+class Tensor:
+    """An n-dimensional array that records the graph of ops for reverse-mode differentiation.
+
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward(); x.grad
+    tensor([2., 4.])
+    """
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_version", "_name", "_hooks",
+                 "__weakref__")
+    __array_ufunc__ = None        # ndarray (op) Tensor defers to Tensor's reflected operator
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        arr = _as_array(data, dtype)
+        if requires_grad:
+            _check_grad_dtype(arr)
+        self.data = arr
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = bool(requires_grad)
+        self._version = 0
+        self._name = name
+        self._hooks = None
+
+    @staticmethod
+    def _make(data, requires_grad, grad_fn):
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.grad_fn = grad_fn
+        t.requires_grad = requires_grad
+        t._version = 0
+        t._name = None
+        t._hooks = None
+        return t
+
+    # ----- attributes ----------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: _Size(self.data.shape))
+    is_leaf = property(lambda self: self.grad_fn is None)
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return int(self.data.size)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+
+    @property
+    def T(self):
+        """All axes reversed (the matrix transpose for 2-D)."""
+        return self.permute(tuple(range(self.ndim))[::-1])
+
+    @property
+    def mT(self):
+        """The last two axes swapped (a batch of matrix transposes)."""
+        return self.swapaxes(-1, -2)
+
+    # ----- conversion ----------------------------------------------------------------
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def numpy(self):
+        """The data as an ndarray (shares memory)."""
+        if self.requires_grad:
+            raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
+                               "use tensor.detach().numpy()")
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item(): a tensor with {self.data.size} elements cannot be "
+                             f"converted to a Python scalar (shape {self.shape})")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is "
+                               f"ambiguous (shape {self.shape})")
+        return bool(self.data.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data.item())
+
+    def detach(self):
+        """The same data, cut from the graph."""
+        return Tensor._make(self.data, False, None)
+
+    def clone(self):
+        """A copy whose gradient flows back to this tensor."""
+        return Clone.apply(self)
+
+    def to(self, dtype):
+        """Cast to `dtype` (differentiable between float types)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if dtype.kind not in _FLOAT_KINDS:
+            return Tensor._make(self.data.astype(dtype), False, None)
+        return Cast.apply(self, dtype)
+
+    astype = to
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.data.dtype not in (np.float64, np.int64, np.bool_):
+            extra += f", dtype={self.data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}Backward>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    # ----- gradients -----------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (vector-Jacobian product with `gradient`)."""
+        if not self.requires_grad:
+            raise RuntimeError("backward(): the tensor does not require grad and has no grad_fn; "
+                               "create a leaf with requires_grad=True first")
+        g = _root_gradient(self, gradient, "backward()", create_graph)
+        if retain_graph is None:
+            retain_graph = create_graph
+        if inputs is not None:
+            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            grads = _backward([self], [g], retain_graph, create_graph, inputs)
+            for t, gi in zip(inputs, grads):
+                if gi is not None:
+                    engine._accumulate_leaf(t, gi, False, create_graph)
+            return
+        _backward([self], [g], retain_graph, create_graph)
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad:
+            if self.grad_fn is not None:
+                return self
+            _check_grad_dtype(self.data, "requires_grad_()")
+        elif self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False): only leaf tensors can stop requiring "
+                               "grad; use .detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def zero_grad(self):
+        """Forget the accumulated gradient (same as `t.grad = None`)."""
+        self.grad = None
+
+    def retain_grad(self):
+        """Keep `.grad` on this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            if not self.requires_grad:
+                raise RuntimeError("retain_grad(): can't retain_grad on a tensor that has "
+                                   "requires_grad=False")
+            return
+        import weakref
+        self.grad_fn.retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    def register_hook(self, hook):
+        """Call hook(grad) when this tensor's gradient is computed; a non-None result replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook(): cannot register a hook on a tensor that "
+                               "doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = []
+            hooks = self.grad_fn.hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    # ----- arithmetic ----------------------------------------------------------------
+    def __add__(self, other):
+        return E.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return E.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return E.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return E.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return E.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return E.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return E.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return E.Div.apply(other, self)
+
+    def __pow__(self, other):
+        return E.Pow.apply(self, other)
+
+    def __rpow__(self, other):
+        return E.Pow.apply(other, self)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def __neg__(self):
+        return E.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return E.Abs.apply(self)
+
+    def _compare(self, other, ufunc):
+        o = other.data if isinstance(other, Tensor) else other
+        try:
+            return Tensor._make(np.asarray(ufunc(self.data, o)), False, None)
+        except ValueError:
+            raise ValueError(f"{ufunc.__name__}: shapes {self.shape} and {np.shape(o)} "
+                             f"cannot be broadcast together") from None
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __invert__(self):
+        if self.data.dtype != np.bool_:
+            raise TypeError(f"~: only bool tensors can be inverted (got {self.dtype})")
+        return Tensor._make(~self.data, False, None)
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or)
+
+    # ----- elementwise ---------------------------------------------------------------
+    def exp(self):
+        return E.Exp.apply(self)
+
+    def log(self):
+        return E.Log.apply(self)
+
+    def log1p(self):
+        return E.Log1p.apply(self)
+
+    def expm1(self):
+        return E.Expm1.apply(self)
+
+    def sqrt(self):
+        return E.Sqrt.apply(self)
+
+    def square(self):
+        return E.Square.apply(self)
+
+    def sin(self):
+        return E.Sin.apply(self)
+
+    def cos(self):
+        return E.Cos.apply(self)
+
+    def tanh(self):
+        return E.Tanh.apply(self)
+
+    def sigmoid(self):
+        return E.Sigmoid.apply(self)
+
+    def relu(self):
+        return E.Relu.apply(self)
+
+    def softplus(self):
+        return E.Softplus.apply(self)
+
+    def abs(self):
+        return E.Abs.apply(self)
+
+    def sign(self):
+        return E.Sign.apply(self)
+
+    def clip(self, min=None, max=None):
+        """Elementwise min(max(x, min), max); the gradient passes where min <= x <= max."""
+        if min is None and max is None:
+            raise ValueError("clip: at least one of min and max must be given")
+        return E.Clip.apply(self, min, max)
+
+    clamp = clip
+
+    def maximum(self, other):
+        return E.Maximum.apply(self, other)
+
+    def minimum(self, other):
+        return E.Minimum.apply(self, other)
+
+    # ----- reductions ----------------------------------------------------------------
+    def _reduce(self, op, name, dim, axis, keepdim, keepdims):
+        dim, keep = _dim_kw(name, dim, axis, keepdim, keepdims)
+        return op.apply(self, axis=_norm_axis(dim, self.ndim, name), keepdims=keep)
+
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
+        """Σ over dim (all elements when None)."""
+        return self._reduce(R.Sum, "sum", dim, axis, keepdim, keepdims)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """Σx / n over dim."""
+        return self._reduce(R.Mean, "mean", dim, axis, keepdim, keepdims)
+
+    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
+            keepdims=False):
+        """Σ(x - mean)² / (n - correction) over dim (correction=1: unbiased, as PyTorch)."""
+        dim, keep = _dim_kw("var", dim, axis, keepdim, keepdims)
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        return R.Var.apply(self, axis=_norm_axis(dim, self.ndim, "var"),
+                           correction=correction, keepdims=keep)
+
+    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
+            keepdims=False):
+        """√var over dim."""
+        return self.var(dim, keepdim, correction=correction, unbiased=unbiased, axis=axis,
+                        keepdims=keepdims).sqrt()
+
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """Π over dim."""
+        return self._reduce(R.Prod, "prod", dim, axis, keepdim, keepdims)
+
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """max over dim; tied maxima share the gradient evenly."""
+        self._check_nonempty("amax", dim if axis is None else axis)
+        return self._reduce(R.Amax, "amax", dim, axis, keepdim, keepdims)
+
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """min over dim; tied minima share the gradient evenly."""
+        self._check_nonempty("amin", dim if axis is None else axis)
+        return self._reduce(R.Amin, "amin", dim, axis, keepdim, keepdims)
+
+    def _check_nonempty(self, op, dim):
+        axes = _norm_axis(dim, self.ndim, op)
+        sizes = self.shape if axes is None else [self.shape[a] for a in axes]
+        if 0 in sizes:
+            raise ValueError(f"{op}: cannot reduce over a zero-size dimension (shape "
+                             f"{self.shape}, dim={dim})")
+
+    def _max_min(self, op, dim, keepdim, axis, keepdims, arg):
+        if isinstance(dim, Tensor):
+            return (E.Maximum if op == "max" else E.Minimum).apply(self, dim)
+        dim, keep = _dim_kw(op, dim, axis, keepdim, keepdims)
+        if dim is None:
+            return self.amax() if op == "max" else self.amin()
+        if not isinstance(dim, (int, np.integer)):
+            return self.amax(dim, keep) if op == "max" else self.amin(dim, keep)
+        self._check_nonempty(op, dim)
+        ax = _norm_axis(dim, self.ndim, op)
+        ax = ax[0] if ax else 0
+        idx = arg(self.data, axis=ax, keepdims=keep) if self.ndim else np.asarray(0)
+        if not self.ndim:
+            return MaxResult(self, Tensor._make(idx, False, None))
+        values = R.MaxAlong.apply(self, idx, axis=ax, keepdims=keep)
+        return MaxResult(values, Tensor._make(idx, False, None))
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """max() -> the largest value; max(dim) -> (values, indices) like PyTorch; max(t) = maximum."""
+        return self._max_min("max", dim, keepdim, axis, keepdims, np.argmax)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """min() -> the smallest value; min(dim) -> (values, indices); min(t) = minimum."""
+        return self._max_min("min", dim, keepdim, axis, keepdims, np.argmin)
+
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """log Σ exp(x) over dim, computed without overflow."""
+        return self._reduce(R.LogSumExp, "logsumexp", dim, axis, keepdim, keepdims)
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        return self._arg("argmax", np.argmax, dim, keepdim, axis, keepdims)
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        return self._arg("argmin", np.argmin, dim, keepdim, axis, keepdims)
+
+    def _arg(self, op, fn, dim, keepdim, axis, keepdims):
+        dim, keep = _dim_kw(op, dim, axis, keepdim, keepdims)
+        self._check_nonempty(op, dim)
+        if dim is None:
+            return Tensor._make(np.asarray(fn(self.data)), False, None)
+        ax = _norm_axis(dim, self.ndim, op)
+        return Tensor._make(np.asarray(fn(self.data, axis=ax[0], keepdims=keep)), False, None)
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """Vector or Frobenius norm, as torch.Tensor.norm."""
+        from . import linalg
+        if p == "fro" or p is None:
+            p = 2
+        if p == "nuc":
+            return linalg.matrix_norm(self, "nuc", dim=(-2, -1) if dim is None else dim,
+                                      keepdim=keepdim)
+        return linalg.vector_norm(self, p, dim=dim, keepdim=keepdim)
+
+    # ----- shape ---------------------------------------------------------------------
+    def reshape(self, *shape):
+        """The same elements in a new shape (one dimension may be -1)."""
+        shape = _shape_arg(shape)
+        target = _resolve_shape(shape, self.data.size, "reshape", self.shape)
+        if target == self.shape:
+            return self
+        return S.Reshape.apply(self, target)
+
+    view = reshape
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        s = _norm_axis(start_dim, self.ndim, "flatten")[0]
+        e = _norm_axis(end_dim, self.ndim, "flatten")[0]
+        shape = self.shape
+        return self.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        axes = _norm_axis(dim, self.ndim, "squeeze") or ()
+        return self.reshape(tuple(n for i, n in enumerate(self.shape)
+                                  if not (i in axes and n == 1)))
+
+    def unsqueeze(self, dim):
+        nd = self.ndim + 1
+        if not -nd <= dim < nd:
+            raise ValueError(f"unsqueeze: dim {dim} is out of range for a result with {nd} "
+                             f"dimensions")
+        dim %= nd
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)) \
+                or len(dims) != self.ndim:
+            raise ValueError(f"permute: dims {dims} are not a permutation of the "
+                             f"{self.ndim} dimensions of a tensor of shape {self.shape}")
+        dims = tuple(d % self.ndim for d in dims)
+        if dims == tuple(range(self.ndim)):
+            return self
+        return S.Permute.apply(self, dims)
+
+    def transpose(self, dim0, dim1):
+        """Swap two dimensions (PyTorch's transpose)."""
+        a, b = (_norm_axis(d, self.ndim, "transpose")[0] for d in (dim0, dim1))
+        dims = list(range(self.ndim))
+        dims[a], dims[b] = dims[b], dims[a]
+        return self.permute(tuple(dims))
+
+    swapaxes = transpose
+
+    def expand(self, *shape):
+        shape = _shape_arg(shape)
+        if len(shape) < self.ndim:
+            raise ValueError(f"expand: the target shape {shape} has fewer dimensions than "
+                             f"the tensor's shape {self.shape}")
+        lead = len(shape) - self.ndim
+        shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+        if shape == self.shape:
+            return self
+        try:
+            np.broadcast_shapes(self.shape, shape)
+            if np.broadcast_shapes(self.shape, shape) != shape:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"expand: a tensor of shape {self.shape} cannot be expanded to "
+                             f"{shape}") from None
+        return S.Expand.apply(self, shape)
+
+    expand_as = lambda self, other: self.expand(other.shape)  # noqa: E731
+
+    def __getitem__(self, index):
+        index = _index_arg(index)
+        try:
+            return S.GetItem.apply(self, index)
+        except IndexError as err:
+            raise IndexError(f"getitem: index {index!r} is invalid for a tensor of shape "
+                             f"{self.shape}: {err}") from None
+
+    # ----- in-place ------------------------------------------------------------------
+    def _inplace(self, op_name, compute, other=None):
+        """Overwrite self.data with compute(self, other), recording the op when grad is on."""
+        other_t = isinstance(other, Tensor)
+        tracking = engine._grad_enabled and (self.requires_grad or (other_t and other.requires_grad))
+        if tracking and self.grad_fn is None and self.requires_grad:
+            raise RuntimeError(
+                f"{op_name}: a leaf Variable that requires grad is being used in an in-place "
+                f"operation; wrap the update in `with tg.no_grad():`")
+        if not tracking:
+            with engine.no_grad():
+                result = compute(self, other)
+            _write(self, result.data, op_name)
+            self._version = engine.tick()
+            return self
+        old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
+        if self.grad_fn is not None and self.grad_fn.needs_out:
+            self.grad_fn.out = old.data   # the node's saved output keeps its pre-change value
+        if self.grad_fn is not None and self.grad_fn.retained is not None:
+            self.grad_fn.retained = None
+        result = compute(old, other)
+        _write(self, result.data, op_name)
+        self._version = engine.tick()
+        node = result.grad_fn
+        node.out = self.data
+        self.grad_fn = node
+        self.requires_grad = True
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace("add_", Tensor.__add__, other)
+
+    def __isub__(self, other):
+        return self._inplace("sub_", Tensor.__sub__, other)
+
+    def __imul__(self, other):
+        return self._inplace("mul_", Tensor.__mul__, other)
+
+    def __itruediv__(self, other):
+        return self._inplace("div_", Tensor.__truediv__, other)
+
+    def add_(self, other, alpha=1):
+        return self._inplace("add_", lambda a, b: a + b * alpha if alpha != 1 else a + b, other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace("sub_", lambda a, b: a - b * alpha if alpha != 1 else a - b, other)
+
+    def mul_(self, other):
+        return self._inplace("mul_", Tensor.__mul__, other)
+
+    def div_(self, other):
+        return self._inplace("div_", Tensor.__truediv__, other)
+
+    def zero_(self):
+        return self._inplace("zero_", lambda a, _: a * 0.0)
+
+    def fill_(self, value):
+        return self._inplace("fill_", lambda a, v: a * 0.0 + v, value)
+
+    def copy_(self, src):
+        src = src if isinstance(src, Tensor) else Tensor(src)
+        return self._inplace("copy_", lambda a, s: a * 0.0 + s, src)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace("clamp_", lambda a, _: a.clip(min, max))
+
+    clip_ = clamp_
+
+    def __setitem__(self, index, value):
+        index = _index_arg(index)
+        value = value if isinstance(value, Tensor) else Tensor._make(
+            np.asarray(value, dtype=self.dtype), False, None)
+        try:
+            np.broadcast_to(value.data, self.data[index].shape)
+        except (ValueError, IndexError) as err:
+            raise ValueError(f"setitem: cannot assign a value of shape {value.shape} to index "
+                             f"{index!r} of a tensor of shape {self.shape}: {err}") from None
+        self._inplace("setitem", lambda a, v: SetItem.apply(a, v, index), value)
+
+    # ----- helpers used by vjps on Tensors -------------------------------------------
+    @staticmethod
+    def where_(cond, a, b):
+        return where(cond, a, b)
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _write(t, values, op_name):
+    try:
+        np.copyto(t.data, values, casting="same_kind")
+    except TypeError:
+        raise TypeError(f"{op_name}: result of dtype {values.dtype} can't be written in place "
+                        f"into a tensor of dtype {t.dtype}") from None
+    except ValueError:
+        raise ValueError(f"{op_name}: result of shape {values.shape} can't be written in "
+                         f"place into a tensor of shape {t.shape}") from None
+
+
+def _root_gradient(root, gradient, op, create_graph):
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs; "
+                               f"the output has shape {root.shape}, pass gradient= of that shape")
+        g = np.ones(root.shape, dtype=root.dtype)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, root.dtype)
+        if g.shape != root.shape:
+            raise RuntimeError(f"{op}: gradient has shape {g.shape} but the output has shape "
+                               f"{root.shape}")
+    if create_graph:
+        return gradient if isinstance(gradient, Tensor) else Tensor._make(g, False, None)
+    return g
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _resolve_shape(shape, size, op, old):
+    if shape.count(-1) > 1:
+        raise ValueError(f"{op}: only one dimension can be -1 (got {shape})")
+    known = int(np.prod([n for n in shape if n != -1]))
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise ValueError(f"{op}: shape {shape} is invalid for a tensor of shape {old}")
+        shape = tuple(size // known if n == -1 else n for n in shape)
+    elif known != size:
+        raise ValueError(f"{op}: shape {shape} is invalid for a tensor of shape {old} "
+                         f"({size} elements)")
+    return shape
+
+
+def _index_arg(index):
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else
+                     (np.asarray(i) if isinstance(i, list) else i) for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+class Clone(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def vjp(self, g, out, x):
+        return (g,)
+
+
+class Cast(Function):
+    def forward(self, x, dtype):
+        return x.astype(dtype)
+
+    def vjp(self, g, out, x, dtype):
+        to = x.dtype
+        return (g.to(to) if isinstance(g, Tensor) else g.astype(to)), None
+
+
+class SetItem(Function):
+    """x with x[index] = v: the gradient of x is g with the assigned entries zeroed."""
+    def forward(self, x, v, index):
+        self.index = index
+        out = x.copy()
+        out[index] = v
+        return out
+
+    def vjp(self, g, out, x, v, index):
+        mask = np.ones(g.shape, dtype=bool)
+        mask[self.index] = False
+        gv = g[self.index] if self.needs_grad(1) else None
+        return g * mask, gv, None
+
+
+engine.Tensor = Tensor
+
+
+# ----- construction --------------------------------------------------------------------
+def tensor(data, requires_grad=False, dtype=None, name=None):
+    """A new Tensor holding a copy of `data` (Python floats become float64)."""
+    t = Tensor(_as_array(data, dtype, copy=True), requires_grad=requires_grad, name=name)
+    return t
+
+
+def _filled(fill, shape, dtype, requires_grad, name):
+    t = Tensor(fill(_shape_arg(shape), dtype=dtype or np.float64),
+               requires_grad=requires_grad, name=name)
+    return t
+
+
+def zeros(*shape, dtype=None, requires_grad=False, name=None):
+    return _filled(np.zeros, shape, dtype, requires_grad, name)
+
+
+def ones(*shape, dtype=None, requires_grad=False, name=None):
+    return _filled(np.ones, shape, dtype, requires_grad, name)
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False, name=None):
+    shape = _shape_arg((shape,) if isinstance(shape, (tuple, list)) else (shape,))
+    dtype = dtype or (np.float64 if isinstance(fill_value, float) else np.asarray(fill_value).dtype)
+    return Tensor(np.full(shape, fill_value, dtype=dtype), requires_grad=requires_grad, name=name)
+
+
+def zeros_like(t, dtype=None, requires_grad=False):
+    return Tensor(np.zeros(np.shape(t), dtype=dtype or np.asarray(t).dtype),
+                  requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False):
+    return Tensor(np.ones(np.shape(t), dtype=dtype or np.asarray(t).dtype),
+                  requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    return Tensor(np.arange(start, end, step, dtype=dtype), requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    return Tensor(np.linspace(start, end, steps, dtype=dtype), requires_grad=requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    return Tensor(np.eye(n, m, dtype=dtype or np.float64), requires_grad=requires_grad)
+
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Seed the generator behind randn/rand (and the samplers that default to it)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+    return _rng
+
+
+def default_generator():
+    return _rng
+
+
+def randn(*shape, dtype=None, requires_grad=False, generator=None, name=None):
+    """Standard normal samples."""
+    rng = generator or _rng
+    arr = rng.standard_normal(_shape_arg(shape)).astype(dtype or np.float64, copy=False)
+    return Tensor(arr, requires_grad=requires_grad, name=name)
+
+
+def rand(*shape, dtype=None, requires_grad=False, generator=None, name=None):
+    """Uniform samples on [0, 1)."""
+    rng = generator or _rng
+    arr = rng.random(_shape_arg(shape)).astype(dtype or np.float64, copy=False)
+    return Tensor(arr, requires_grad=requires_grad, name=name)
+
+
+def as_tensor(x, dtype=None):
+    """x itself if it is a Tensor (cast to dtype if given), else a Tensor wrapping it."""
+    if isinstance(x, Tensor):
+        return x if dtype is None else x.to(dtype)
+    return Tensor(x, dtype=dtype)
+
+
+# ----- functions of several tensors ----------------------------------------------------
+def _broadcast_error(op, *xs):
+    shapes = " and ".join(str(np.shape(x.data if isinstance(x, Tensor) else x)) for x in xs)
+    return ValueError(f"{op}: shapes {shapes} cannot be broadcast together")
+
+
+def where(condition, input, other):
+    """Elementwise input where condition else other (condition is not differentiated)."""
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    return E.Where.apply(cond, input, other)
+
+
+def maximum(a, b):
+    """Elementwise max; ties share the gradient evenly."""
+    return E.Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    """Elementwise min; ties share the gradient evenly."""
+    return E.Minimum.apply(a, b)
+
+
+def matmul(a, b):
+    """a @ b with NumPy's rules: 1-D · 1-D, matrix-vector, matrix-matrix, batched with broadcasting."""
+    ash, bsh = np.shape(a.data if isinstance(a, Tensor) else a), \
+        np.shape(b.data if isinstance(b, Tensor) else b)
+    if len(ash) == 0 or len(bsh) == 0:
+        raise ValueError(f"matmul: both arguments need at least 1 dimension (got shapes {ash} "
+                         f"and {bsh}); use * for scalars")
+    if ash[-1] != (bsh[0] if len(bsh) == 1 else bsh[-2]):
+        raise ValueError(f"matmul: shapes {ash} and {bsh} are not aligned: {ash[-1]} (last "
+                         f"dim of the first) != {bsh[0] if len(bsh) == 1 else bsh[-2]} "
+                         f"({'only' if len(bsh) == 1 else 'second-to-last'} dim of the second)")
+    try:
+        return L.MatMul.apply(a, b)
+    except ValueError:
+        raise ValueError(f"matmul: batch dimensions of shapes {ash} and {bsh} cannot be "
+                         f"broadcast together") from None
+
+
+def dot(x, y):
+    """x · y = Σ xᵢ yᵢ for two 1-D tensors."""
+    xs, ys = np.shape(x.data if isinstance(x, Tensor) else x), \
+        np.shape(y.data if isinstance(y, Tensor) else y)
+    if len(xs) != 1 or len(ys) != 1 or xs != ys:
+        raise ValueError(f"dot: expects two 1-D tensors of the same length, got shapes "
+                         f"{xs} and {ys}")
+    return L.MatMul.apply(x, y)
+
+
+def outer(x, y):
+    """x yᵀ: (n,), (m,) -> (n, m)."""
+    x, y = as_tensor(x), as_tensor(y)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"outer: expects two 1-D tensors, got shapes {x.shape} and {y.shape}")
+    return x.reshape(-1, 1) * y.reshape(1, -1)
+
+
+def trace(x):
+    """Σ xᵢᵢ of a 2-D tensor."""
+    x = as_tensor(x)
+    if x.ndim != 2:
+        raise ValueError(f"trace: expects a 2-D tensor, got shape {x.shape}")
+    return L.Trace.apply(x)
+
+
+def diag(x, diagonal=0):
+    """1-D -> the square matrix with x on its diagonal; 2-D -> its diagonal."""
+    x = as_tensor(x)
+    if x.ndim not in (1, 2):
+        raise ValueError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
+    return L.Diag.apply(x, diagonal)
+
+
+def einsum(subscripts, *operands):
+    """Einstein summation, e.g. einsum('ij,jk->ik', A, B) = A @ B."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    ins, _ = L.parse_einsum(subscripts, len(operands))
+    for s, x in zip(ins, operands):
+        nd = np.ndim(x.data if isinstance(x, Tensor) else x)
+        if len(s) != nd:
+            raise ValueError(f"einsum: subscript {s!r} has {len(s)} letters but its operand "
+                             f"has shape {np.shape(x.data if isinstance(x, Tensor) else x)}")
+    try:
+        return L.Einsum.apply(*operands, subscripts=subscripts)
+    except ValueError as err:
+        shapes = [np.shape(x.data if isinstance(x, Tensor) else x) for x in operands]
+        raise ValueError(f"einsum: {subscripts!r} does not fit shapes {shapes}: {err}") from None
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("cat: expects a non-empty list of tensors")
+    nd = tensors[0].ndim
+    axis = _norm_axis(dim, nd, "cat")[0] if nd else 0
+    for t in tensors:
+        if t.ndim != nd or t.shape[:axis] + t.shape[axis + 1:] != \
+                tensors[0].shape[:axis] + tensors[0].shape[axis + 1:]:
+            raise ValueError(f"cat: shapes {[x.shape for x in tensors]} differ outside "
+                             f"dim {dim}")
+    return S.Concatenate.apply(*tensors, axis=axis)
+
+
+concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join same-shape tensors along a new dimension."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expects a non-empty list of tensors")
+    if len({t.shape for t in tensors}) != 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got "
+                         f"{[t.shape for t in tensors]}")
+    nd = tensors[0].ndim + 1
+    if not -nd <= dim < nd:
+        raise ValueError(f"stack: dim {dim} is out of range for a result with {nd} dimensions")
+    return S.Stack.apply(*tensors, axis=dim % nd)

@@ -1,0 +1,606 @@
+"""Computation graphs you can look at: `draw_graph(y)` returns a `graphviz.Digraph`.
+
+    >>> import tinygrad_ku as tg
+    >>> x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> dot = tg.viz.draw_graph(y)          # displays inline (SVG) in a notebook
+    >>> dot.render("graph", format="svg")   # writes graph.svg (and the DOT source, graph)  # doctest: +SKIP
+
+What is drawn (forward graph, the default):
+  - one node per op: its name, output shape and dtype, and its values when small;
+  - one node per leaf tensor: its `name`, shape, dtype, `requires_grad`, values
+    and, after `backward()`, its `.grad`;
+  - leaves that require grad (parameters) are blue boxes, leaves that don't
+    (data) are grey boxes, intermediate ops are yellow ellipses, the output is
+    an orange ellipse with a double border; constants (Python numbers, arrays)
+    are small grey text. In the SVG each node's group carries a class:
+    `tg-param`, `tg-data`, `tg-op`, `tg-output`, `tg-const`, `tg-collapsed`.
+  - graphs with more than `max_nodes` op/leaf nodes keep the nodes nearest the
+    output and nearest the inputs and fold each region in between into one
+    dashed "... N more ops" node that counts the ops it hides.
+With `backward=True` the backward pass is drawn instead: one node per vjp that
+runs, edges pointing the way gradients flow, each labelled with the shape of
+the gradient it carries, ending in the leaves' `.grad`.
+
+Both live graphs and graphs freed by `backward()` (without `retain_graph`) can
+be drawn; a freed graph no longer has the ops' output values, and its
+constant and no-grad inputs show as "no-grad input".
+
+Rendering needs a Graphviz `dot` program. When the system has none, the
+`graphviz-pure` package (a dependency of tinygrad_ku: a self-contained port of
+Graphviz's `dot` shipped as a PyPI wheel) provides one: `ensure_dot()` finds
+its executable and puts a `dot` that runs it on PATH. `draw_graph` calls it, so
+`draw_graph(y).render(...)` and notebook display work after `pip install`.
+The `graphviz` Python package is imported only inside `draw_graph`.
+"""
+import hashlib
+import html
+import os
+import shutil
+import sys
+import sysconfig
+import tempfile
+from collections import Counter, deque
+
+import numpy as np
+
+from .engine import Function
+from .tensor import Tensor
+
+__all__ = ["draw_graph", "ensure_dot", "find_dot"]
+
+# Node styles: fill colour, border colour, shape. The class goes into the SVG.
+_STYLES = {
+    "param":     dict(shape="box", style="filled,rounded", fillcolor="#cfe2ff", color="#1f4e9a",
+                      penwidth="2"),
+    "data":      dict(shape="box", style="filled,rounded", fillcolor="#eeeeee", color="#777777"),
+    "op":        dict(shape="ellipse", style="filled", fillcolor="#fff4cc", color="#8a6d00"),
+    "output":    dict(shape="ellipse", style="filled,bold", fillcolor="#ffc98a", color="#b34700",
+                      peripheries="2", penwidth="2"),
+    "const":     dict(shape="plaintext", fontsize="10", fontcolor="#666666"),
+    "collapsed": dict(shape="box", style="dashed,rounded", color="#555555", fontcolor="#333333"),
+    "seed":      dict(shape="plaintext", fontsize="11", fontcolor="#b34700"),
+}
+_GRAD_COLOR = "#b00020"
+_DEFAULT_VALUE_LIMIT = 9      # show_values=True shows tensors with at most this many elements
+
+
+# ---------------------------------------------------------------- the graph
+
+class _Vertex:
+    """One drawable thing: an op node, a leaf tensor, or a constant input."""
+    __slots__ = ("kind", "obj", "inputs", "consumers", "dist_out", "dist_in", "order")
+
+    def __init__(self, kind, obj, order):
+        self.kind = kind            # "op" | "leaf" | "const"
+        self.obj = obj              # Function | Tensor | constant (None once freed)
+        self.inputs = []            # vertex indices, one per op input, in argument order
+        self.consumers = []         # vertex indices of the ops that read this one
+        self.dist_out = 0           # edges from the nearest output
+        self.dist_in = None         # edges from the nearest leaf
+        self.order = order          # discovery order (keeps everything deterministic)
+
+
+def _classify(p):
+    """(kind, obj) for one entry of `node.parents`, live or freed."""
+    if isinstance(p, Function):                 # freed graph: the input's node
+        return "op", p
+    if isinstance(p, Tensor):
+        return ("op", p.grad_fn) if p.grad_fn is not None else ("leaf", p)
+    return "const", p                           # number / ndarray; None once freed
+
+
+def _collect(outputs):
+    """Breadth-first walk from the outputs (a loop, no recursion) -> list of vertices."""
+    verts, index, queue = [], {}, deque()
+
+    def visit(kind, obj, dist):
+        if kind == "const":
+            verts.append(_Vertex(kind, obj, len(verts)))
+            verts[-1].dist_out = dist
+            return len(verts) - 1
+        key = id(obj)
+        i = index.get(key)
+        if i is None:
+            i = index[key] = len(verts)
+            v = _Vertex(kind, obj, i)
+            v.dist_out = dist
+            verts.append(v)
+            if kind == "op":
+                queue.append(i)
+        return i
+
+    roots = [visit(*_classify(t), 0) for t in outputs]
+    while queue:
+        i = queue.popleft()
+        v = verts[i]
+        for p in v.obj.parents:
+            j = visit(*_classify(p), v.dist_out + 1)
+            v.inputs.append(j)
+            verts[j].consumers.append(i)
+
+    # distance from the nearest leaf: multi-source BFS along consumer edges
+    queue = deque(i for i, v in enumerate(verts) if v.kind == "leaf")
+    for i in queue:
+        verts[i].dist_in = 0
+    while queue:
+        v = verts[queue.popleft()]
+        for j in v.consumers:
+            if verts[j].dist_in is None:
+                verts[j].dist_in = v.dist_in + 1
+                queue.append(j)
+    return verts, roots
+
+
+def _choose(verts, roots, max_nodes):
+    """Which op/leaf vertices to draw, and the groups that fold the rest.
+
+    Keeps the `max_nodes` vertices nearest an output or a leaf; hidden vertices
+    joined by edges form one group, and groups that feed the same drawn
+    vertices are merged, so a long chain becomes a single "... N more" node.
+    Returns (kept set, list of groups (lists of vertex indices)).
+    """
+    nodes = [i for i, v in enumerate(verts) if v.kind != "const"]
+    if max_nodes is None or len(nodes) <= max_nodes:
+        return set(nodes), []
+    big = len(verts)
+
+    def rank(i):
+        v = verts[i]
+        d_in = big if v.dist_in is None else v.dist_in
+        return (min(v.dist_out, d_in), v.dist_out, v.order)
+
+    kept = set(roots)
+    for i in sorted(nodes, key=rank):
+        if len(kept) >= max_nodes:
+            break
+        kept.add(i)
+    hidden = [i for i in nodes if i not in kept]
+
+    # connected components of the hidden vertices (union-find, iterative)
+    parent = {i: i for i in hidden}
+
+    def find(i):
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    for i in hidden:
+        for j in verts[i].inputs:
+            if j in parent:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    components = {}
+    for i in hidden:
+        components.setdefault(find(i), []).append(i)
+
+    # merge components that feed the same drawn vertices
+    merged = {}
+    for members in components.values():
+        feeds = frozenset(c for m in members for c in verts[m].consumers if c in kept)
+        merged.setdefault(feeds, []).extend(members)
+    groups = sorted(merged.values(), key=lambda g: min(verts[m].order for m in g))
+    return kept, groups
+
+
+# ---------------------------------------------------------------- labels
+
+def _shape_str(shape):
+    return "(" + ", ".join(str(int(n)) for n in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def _array_lines(a, limit):
+    """The values of a small array as text lines, or None when it has more than `limit` elements."""
+    a = np.asarray(a)
+    if a.size > limit:
+        return None
+    with np.printoptions(precision=4, suppress=True, linewidth=40, threshold=max(limit, 1)):
+        return np.array2string(a, separator=", ").splitlines()
+
+
+def _grad_lines(grad, limit):
+    """How a gradient is shown: its values when small, else its Euclidean norm."""
+    g = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+    lines = _array_lines(g, limit)
+    if lines is None:
+        return [f"grad |g| = {float(np.linalg.norm(g.astype(np.float64).ravel())):.4g}"]
+    return ["grad " + lines[0]] + ["     " + s for s in lines[1:]]
+
+
+def _html(title, text=(), values=(), grads=()):
+    """A graphviz HTML-like label: bold title, text lines, values (monospace), grads (red).
+
+    A block of several value lines (a matrix) is left-aligned so its columns line up.
+    """
+    parts = [f"<b>{html.escape(title)}</b><br/>"]
+    parts += [f"{html.escape(s)}<br/>" for s in text]
+    for lines, color in ((values, None), (grads, _GRAD_COLOR)):
+        if not lines:
+            continue
+        font = '<font face="Courier" point-size="10"' + (f' color="{color}">' if color else ">")
+        brk = '<br align="left"/>' if len(lines) > 1 else "<br/>"
+        parts.append(font + "".join(html.escape(s) + brk for s in lines) + "</font>")
+    label = "".join(parts)
+    if label.endswith("<br/>"):
+        label = label[:-5]
+    return "<" + label + ">"
+
+
+_ENGINE_KEYS = {"parents", "inputs", "out", "stamp", "origin", "hooks", "retained",
+                "out_modified", "freed", "out_shape", "out_dtype"}
+
+
+def _op_params(node):
+    """The simple parameters an op kept on itself (axis=(1,), keepdims=True, ...), as text."""
+    items = []
+    for key, value in vars(node).items():
+        if key.startswith("_") or key in _ENGINE_KEYS or value is None or value is False:
+            continue
+        if isinstance(value, tuple) and all(isinstance(n, (int, np.integer)) for n in value):
+            value = tuple(int(n) for n in value)
+        elif not isinstance(value, (bool, int, float, str, np.integer, np.floating)):
+            continue
+        text = f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}"
+        if len(text) <= 30:
+            items.append(text)
+    return ", ".join(items)
+
+
+def _op_meta(node):
+    """(shape, dtype, values or None) of an op's output, live or freed."""
+    out = getattr(node, "out", None)
+    if out is not None:
+        return out.shape, out.dtype, out
+    return getattr(node, "out_shape", None), getattr(node, "out_dtype", None), None
+
+
+def _meta(v):
+    if v.kind == "op":
+        return _op_meta(v.obj)
+    if v.kind == "leaf":
+        return v.obj.shape, v.obj.dtype, v.obj.data
+    return None, None, None
+
+
+def _op_grad(node):
+    """The gradient of an op's output when its tensor called retain_grad(), else None."""
+    ref = getattr(node, "retained", None)
+    t = ref() if ref is not None else None
+    return None if t is None else t.grad
+
+
+def _label(v, output_tensor, opts):
+    show_shapes, limit, show_grad = opts
+    shape, dtype, values = _meta(v)
+    if v.kind == "const":
+        if v.obj is None:
+            return "no-grad input"
+        lines = _array_lines(v.obj, limit) if limit else None
+        if lines is None:
+            a = np.asarray(v.obj)
+            return f"const {_shape_str(a.shape)} {a.dtype}"
+        return "const " + " ".join(s.strip() for s in lines)
+    text = []
+    if v.kind == "op":
+        title = v.obj.name
+        params = _op_params(v.obj)
+        if params:
+            text.append(params)
+    else:
+        title = getattr(v.obj, "name", None) or "tensor"
+    if show_shapes and shape is not None:
+        text.append(f"{_shape_str(shape)} {dtype}")
+    if v.kind == "leaf":
+        text.append(f"requires_grad={bool(v.obj.requires_grad)}")
+    if output_tensor is not None and values is None:
+        values = output_tensor.data
+    value_lines = (_array_lines(values, limit) or []) if limit and values is not None else []
+    grad_lines = []
+    if show_grad:
+        grad = v.obj.grad if v.kind == "leaf" else _op_grad(v.obj)
+        if grad is None and output_tensor is not None:
+            grad = output_tensor.grad
+        if grad is not None:
+            grad_lines = _grad_lines(grad, limit)
+    return _html(title, text, value_lines, grad_lines)
+
+
+def _group_label(verts, members, backward):
+    ops = Counter(verts[m].obj.name for m in members if verts[m].kind == "op")
+    n_ops = sum(ops.values())
+    n_leaves = len(members) - n_ops
+    head = f"... {n_ops} more op{'s' if n_ops != 1 else ''}"
+    if backward:
+        head = f"... {n_ops} more vjp{'s' if n_ops != 1 else ''}"
+    if n_leaves:
+        head += f" and {n_leaves} leaf tensor{'s' if n_leaves != 1 else ''}"
+    common = ops.most_common(3)
+    detail = ", ".join(f"{name} x{k}" for name, k in common)
+    if len(ops) > 3:
+        detail += ", ..."
+    return _html(head, [detail] if detail else [])
+
+
+# ---------------------------------------------------------------- drawing
+
+def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankdir="LR",
+               max_nodes=60, backward=False):
+    """Draw the graph that computed `output` (a Tensor or a sequence of Tensors).
+
+    show_grad    show leaves' `.grad` (and retained grads) once backward() ran
+    show_shapes  show each node's shape and dtype
+    show_values  True: values of tensors with at most 9 elements; an int sets
+                 that limit; False: no values
+    rankdir      "LR" (left to right), "TB" (top to bottom), "RL" or "BT"
+    max_nodes    at most this many op/leaf nodes are drawn (None: all); the
+                 rest fold into dashed "... N more ops" nodes
+    backward     draw the backward pass (vjps, gradient shapes) instead
+    Returns a `graphviz.Digraph`; `.render(path, format="svg"|"png")` writes it.
+    """
+    import graphviz     # optional dependency: imported only where it is used
+
+    outputs = _as_outputs(output)
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_graph: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
+                                  or max_nodes < 1):
+        raise ValueError(f"draw_graph: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if isinstance(show_values, bool):
+        limit = _DEFAULT_VALUE_LIMIT if show_values else 0
+    elif isinstance(show_values, int) and show_values >= 0:
+        limit = show_values
+    else:
+        raise ValueError(f"draw_graph: show_values must be a bool or a non-negative int, "
+                         f"got {show_values!r}")
+    ensure_dot()
+
+    verts, roots = _collect(outputs)
+    kept, groups = _choose(verts, roots, max_nodes)
+    out_of = {r: t for r, t in zip(roots, outputs)}
+    opts = (show_shapes, limit, show_grad)
+
+    n_ops = sum(v.kind == "op" for v in verts)
+    n_leaves = sum(v.kind == "leaf" for v in verts)
+    what = "backward pass" if backward else "graph"
+    title = f"{what}: {n_ops} op{'s' if n_ops != 1 else ''}, {n_leaves} lea{'ves' if n_leaves != 1 else 'f'}"
+    if groups:
+        title += f" ({len(kept)} nodes drawn, {sum(map(len, groups))} folded)"
+    dot = graphviz.Digraph("backward" if backward else "graph")
+    dot.attr(rankdir=rankdir, label=title, labelloc="b", fontsize="11", fontname="Helvetica")
+    dot.attr("node", fontname="Helvetica", fontsize="12")
+    dot.attr("edge", color="#555555", arrowsize="0.7", fontname="Helvetica", fontsize="9")
+
+    if backward:
+        _draw_backward(dot, verts, roots, kept, groups, out_of, opts)
+    else:
+        _draw_forward(dot, verts, roots, kept, groups, out_of, opts)
+    return dot
+
+
+def _as_outputs(output):
+    if isinstance(output, Tensor):
+        return [output]
+    if isinstance(output, (list, tuple)) and output and all(isinstance(t, Tensor) for t in output):
+        return list(output)
+    raise TypeError(f"draw_graph: expected a Tensor or a non-empty list/tuple of Tensors, "
+                    f"got {type(output).__name__}")
+
+
+def _kind_style(v, is_output):
+    if is_output:
+        return "output"
+    if v.kind == "leaf":
+        return "param" if v.obj.requires_grad else "data"
+    return v.kind                                   # "op" | "const"
+
+
+def _node(dot, name, label, style):
+    dot.node(name, label, _attributes={"class": f"tg-{style}"}, **_STYLES[style])
+
+
+def _group_of(groups):
+    where = {}
+    for g, members in enumerate(groups):
+        for m in members:
+            where[m] = g
+    return where
+
+
+def _draw_forward(dot, verts, roots, kept, groups, out_of, opts):
+    show_shapes, limit, _ = opts
+    in_group = _group_of(groups)
+    for i in sorted(kept, key=lambda i: verts[i].order):
+        v = verts[i]
+        _node(dot, f"n{i}", _label(v, out_of.get(i), opts), _kind_style(v, i in out_of))
+    for g, members in enumerate(groups):
+        _node(dot, f"g{g}", _group_label(verts, members, False), "collapsed")
+
+    group_edges = set()
+    for i in sorted(kept, key=lambda i: verts[i].order):
+        for j in verts[i].inputs:
+            u = verts[j]
+            if u.kind == "const":
+                _node(dot, f"n{j}", _label(u, None, opts), "const")
+                dot.edge(f"n{j}", f"n{i}", style="dashed", color="#999999")
+            elif j in kept:
+                dot.edge(f"n{j}", f"n{i}")
+            else:
+                group_edges.add((f"g{in_group[j]}", f"n{i}"))
+    for g, members in enumerate(groups):
+        for m in members:
+            for j in verts[m].inputs:
+                if j in kept:
+                    group_edges.add((f"n{j}", f"g{g}"))
+                elif j in in_group and in_group[j] != g:
+                    group_edges.add((f"g{in_group[j]}", f"g{g}"))
+    for a, b in sorted(group_edges):
+        dot.edge(a, b, style="dashed")
+
+
+def _grad_edge_label(v, show_shapes):
+    """The gradient flowing into vertex v has v's shape (the engine sums broadcasts away)."""
+    shape, dtype, _ = _meta(v)
+    return f" {_shape_str(shape)}" if show_shapes and shape is not None else ""
+
+
+def _needs_grad(v):
+    return v.kind == "op" or (v.kind == "leaf" and v.obj.requires_grad)
+
+
+def _draw_backward(dot, verts, roots, kept, groups, out_of, opts):
+    show_shapes, limit, show_grad = opts
+    in_group = _group_of(groups)
+    for r, t in out_of.items():                     # the seed: d output / d output
+        v = verts[r]
+        seed = "seed 1.0" if t.ndim == 0 else f"seed ones{_shape_str(t.shape)}"
+        _node(dot, f"s{r}", seed, "seed")
+        dot.edge(f"s{r}", f"n{r}", label=_grad_edge_label(v, show_shapes))
+    for i in sorted(kept, key=lambda i: verts[i].order):
+        v = verts[i]
+        if not _needs_grad(v):
+            continue
+        shape, dtype, _ = _meta(v)
+        style = _kind_style(v, i in out_of)
+        if v.kind == "op":
+            lines = ([f"receives grad {_shape_str(shape)} {dtype}"]
+                     if show_shapes and shape is not None else [])
+            grad = _op_grad(v.obj) if show_grad else None
+            _node(dot, f"n{i}", _html(f"{v.obj.name} vjp", lines,
+                                      grads=_grad_lines(grad, limit) if grad is not None else ()),
+                  style)
+        else:
+            name = getattr(v.obj, "name", None) or "tensor"
+            lines = [f"accumulate {_shape_str(shape)} {dtype}"] if show_shapes else []
+            grad = v.obj.grad if show_grad else None
+            _node(dot, f"n{i}", _html(f"{name}.grad", lines,
+                                      grads=_grad_lines(grad, limit) if grad is not None else ()),
+                  style)
+    for g, members in enumerate(groups):
+        _node(dot, f"g{g}", _group_label(verts, members, True), "collapsed")
+
+    group_edges = set()
+    for i in sorted(kept, key=lambda i: verts[i].order):
+        for j in verts[i].inputs:
+            u = verts[j]
+            if not _needs_grad(u):
+                continue
+            if j in kept:
+                dot.edge(f"n{i}", f"n{j}", label=_grad_edge_label(u, show_shapes))
+            else:
+                group_edges.add((f"n{i}", f"g{in_group[j]}"))
+    for g, members in enumerate(groups):
+        for m in members:
+            for j in verts[m].inputs:
+                if not _needs_grad(verts[j]):
+                    continue
+                if j in kept:
+                    group_edges.add((f"g{g}", f"n{j}"))
+                elif in_group[j] != g:
+                    group_edges.add((f"g{g}", f"g{in_group[j]}"))
+    for a, b in sorted(group_edges):
+        dot.edge(a, b, style="dashed")
+
+
+# ---------------------------------------------------------------- the dot program
+
+_DOT = None     # the path ensure_dot() settled on
+
+
+def find_dot():
+    """Path of a Graphviz `dot` program: the system's, else graphviz-pure's; None if neither."""
+    system = shutil.which("dot")
+    if system:
+        return system
+    return _graphviz_pure()
+
+
+def _graphviz_pure():
+    """The executable that the `graphviz-pure` wheel installs (its name is `graphviz-pure`)."""
+    exe = "graphviz-pure" + (".exe" if os.name == "nt" else "")
+    candidates = []
+    try:
+        from importlib.metadata import PackageNotFoundError, distribution
+        try:
+            for f in distribution("graphviz-pure").files or ():
+                if f.name == exe:
+                    candidates.append(str(f.locate()))
+        except PackageNotFoundError:
+            pass
+    except ImportError:     # pragma: no cover
+        pass
+    candidates.append(shutil.which(exe))
+    for scheme in (None, f"{os.name}_user"):
+        try:
+            scripts = sysconfig.get_path("scripts", scheme) if scheme else sysconfig.get_path("scripts")
+        except KeyError:    # pragma: no cover
+            continue
+        candidates.append(os.path.join(scripts, exe))
+    candidates.append(os.path.join(os.path.dirname(sys.executable), exe))
+    for c in candidates:
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return os.path.abspath(c)
+    return None
+
+
+def _shim_dir(target):
+    """A private directory holding `dot` -> target (a symlink, or a copy where links fail)."""
+    tag = hashlib.sha1(target.encode()).hexdigest()[:12]
+    name = "dot" + (".exe" if os.name == "nt" else "")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    uid = getattr(os, "getuid", lambda: 0)()
+    for base in (os.path.join(cache, "tinygrad_ku"),
+                 os.path.join(tempfile.gettempdir(), f"tinygrad_ku-{uid}")):
+        folder = os.path.join(base, f"dot-{tag}")
+        link = os.path.join(folder, name)
+        try:
+            if os.path.realpath(link) == os.path.realpath(target) and os.access(link, os.X_OK):
+                return folder
+            os.makedirs(folder, exist_ok=True)
+            tmp = f"{link}.{os.getpid()}.tmp"
+            try:
+                os.symlink(target, tmp)
+            except (OSError, NotImplementedError):
+                shutil.copy2(target, tmp)
+            os.replace(tmp, link)           # atomic: parallel test workers may race here
+            return folder
+        except OSError:
+            continue
+    return None
+
+
+def ensure_dot():
+    """Make a `dot` program runnable by the graphviz package; return its path (None: none found).
+
+    A system Graphviz on PATH is used as it is. Otherwise the `graphviz-pure`
+    executable is linked as `dot` into a private cache folder that is put in
+    front of PATH for this process (and the processes it starts).
+    """
+    global _DOT
+    if _DOT is not None and shutil.which("dot") is not None:
+        return _DOT
+    system = shutil.which("dot")
+    if system:
+        _DOT = system
+        return _DOT
+    target = _graphviz_pure()
+    if target is None:
+        return None
+    folder = _shim_dir(target)
+    if folder is not None:
+        os.environ["PATH"] = folder + os.pathsep + os.environ.get("PATH", "")
+        _DOT = shutil.which("dot")
+        if _DOT:
+            return _DOT
+    try:                    # no writable folder: point the graphviz package at the program
+        import pathlib
+        from graphviz.backend import dot_command
+        dot_command.DOT_BINARY = pathlib.Path(target)
+        _DOT = target
+    except (ImportError, AttributeError):   # pragma: no cover
+        return None
+    return _DOT
