@@ -113,8 +113,12 @@ def expected_loss(posterior, loss):
     >>> expected_loss([0.7, 0.3], [[0, 1], [100, 0]])
     array([30. ,  0.7])
     """
-    P = _check_probs(posterior, "expected_loss")
-    L = _check_loss(loss, "expected_loss", P.shape[-1])
+    return _expected_loss(posterior, loss, "expected_loss")
+
+
+def _expected_loss(posterior, loss, func):
+    P = _check_probs(posterior, func)
+    L = _check_loss(loss, func, P.shape[-1])
     return P @ L                                  # (N, C) @ (C, C) -> (N, C)
 
 
@@ -134,7 +138,11 @@ def bayes_decision(posterior, loss):
     >>> bayes_decision([0.7, 0.3], [[0, 1], [100, 0]])
     1
     """
-    R = expected_loss(posterior, loss)
+    return _bayes_decision(posterior, loss, "bayes_decision")
+
+
+def _bayes_decision(posterior, loss, func):
+    R = _expected_loss(posterior, loss, func)
     a = _argmin_lowest(R)
     return int(a) if R.ndim == 1 else a.astype(np.int64)
 
@@ -147,14 +155,18 @@ def risk(y_pred, y_true, loss):
     >>> risk([1, 0, 1], [1, 1, 0], [[0, 1], [100, 0]])   # (0 + 100 + 1) / 3
     33.666666666666664
     """
-    L = _check_loss(loss, "risk")
+    return _risk(y_pred, y_true, loss, "risk")
+
+
+def _risk(y_pred, y_true, loss, func):
+    L = _check_loss(loss, func)
     C = L.shape[0]
-    yp = _check_labels(y_pred, "risk", "y_pred", C)
-    yt = _check_labels(y_true, "risk", "y_true", C)
+    yp = _check_labels(y_pred, func, "y_pred", C)
+    yt = _check_labels(y_true, func, "y_true", C)
     if yp.shape != yt.shape:
-        raise ValueError(f"risk: y_pred has shape {yp.shape} but y_true has shape {yt.shape}; they must match")
+        raise ValueError(f"{func}: y_pred has shape {yp.shape} but y_true has shape {yt.shape}; they must match")
     if yp.size == 0:
-        raise ValueError("risk: y_pred and y_true are empty; the risk of no examples is undefined")
+        raise ValueError(f"{func}: y_pred and y_true are empty; the risk of no examples is undefined")
     return float(L[yt, yp].mean())
 
 
@@ -200,16 +212,16 @@ class DecisionRule:
 
     def expected_loss(self, proba):
         """Expected loss of each prediction for probabilities of shape (C,) or (N, C)."""
-        return expected_loss(proba, self.loss)
+        return _expected_loss(proba, self.loss, "DecisionRule.expected_loss")
 
     def predict(self, proba):
         """Bayes decisions: an int for shape (C,), an (N,) int array for shape (N, C)."""
-        return bayes_decision(proba, self.loss)
+        return _bayes_decision(proba, self.loss, "DecisionRule.predict")
 
     def risk(self, proba, y_true):
         """Mean loss of the Bayes decisions against true labels y_true."""
-        y_pred = np.atleast_1d(self.predict(proba))
-        return risk(y_pred, np.atleast_1d(np.asarray(y_true)), self.loss)
+        y_pred = np.atleast_1d(_bayes_decision(proba, self.loss, "DecisionRule.risk"))
+        return _risk(y_pred, np.atleast_1d(np.asarray(y_true)), self.loss, "DecisionRule.risk")
 
     def threshold(self):
         """The binary threshold on p(y=1 | x); see ``threshold``."""

@@ -308,6 +308,7 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                     if child in owned and not create_graph:
                         acc = grads[child]
                         acc += gp
+                        grads[child] = acc     # 0-d results are NumPy scalars: += rebinds
                     else:
                         grads[child] = grads[child] + gp
                         owned.add(child)

@@ -25,7 +25,7 @@ class PNorm(Function):
             return np.sqrt((x * x).sum(axis=axis, keepdims=keepdims))
         return (np.abs(x) ** p).sum(axis=axis, keepdims=keepdims) ** (1.0 / p)
 
-    def vjp(self, g, out, x, p, axis, keepdims):
+    def vjp(self, g, out, x, p):
         from .ops.reduce import kept_shape
         kept = kept_shape(data(x).shape, self.axis)
         if not self.keepdims:
@@ -33,9 +33,9 @@ class PNorm(Function):
         zero = data(out) == 0
         safe_out = where(zero, 1.0, out)
         if self.p == 2:                # x / ‖x‖
-            return where(zero, 0.0, g * x / safe_out), None, None, None
+            return where(zero, 0.0, g * x / safe_out), None
         grad = g * np.sign(data(x)) * abs_(x) ** (self.p - 1) / safe_out ** (self.p - 1)
-        return where(zero, 0.0, grad), None, None, None   # sign(x)|x|^(p-1) / ‖x‖^(p-1)
+        return where(zero, 0.0, grad), None   # sign(x)|x|^(p-1) / ‖x‖^(p-1)
 
 
 def abs_(x):

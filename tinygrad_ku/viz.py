@@ -283,7 +283,7 @@ def _label(v, output_tensor, opts):
         lines = _array_lines(v.obj, limit) if limit else None
         if lines is None:
             a = np.asarray(v.obj)
-            return f"const {_shape_str(a.shape)} {a.dtype}"
+            return f"const {_shape_str(a.shape)} {a.dtype}" if show_shapes else "const"
         return "const " + " ".join(s.strip() for s in lines)
     text = []
     if v.kind == "op":
@@ -562,6 +562,8 @@ def _shim_dir(target):
                 return folder
             os.makedirs(folder, exist_ok=True)
             tmp = f"{link}.{os.getpid()}.tmp"
+            if os.path.lexists(tmp):        # left by a process that died here
+                os.unlink(tmp)
             try:
                 os.symlink(target, tmp)
             except (OSError, NotImplementedError):

@@ -36,6 +36,11 @@ def numerical_jacobian(f, inputs, eps=1e-6):
     """
     single_in = isinstance(inputs, Tensor)
     inputs = _float64_leaves(_as_tuple(inputs))
+    jac, single_out = _numerical_rows(f, inputs, eps)
+    return _shape_result(jac, single_in, single_out)
+
+
+def _numerical_rows(f, inputs, eps):
     with engine.no_grad():
         outs, single_out = _outputs(f, inputs)
         jac = [[np.zeros(o.shape + np.shape(x.data)) for x in inputs] for o in outs]
@@ -46,14 +51,14 @@ def numerical_jacobian(f, inputs, eps=1e-6):
             for k in range(flat.size):
                 orig = flat[k]
                 flat[k] = orig + eps
-                plus, _ = _outputs(f, inputs)
+                plus = [np.array(o.data, np.float64) for o in _outputs(f, inputs)[0]]
                 flat[k] = orig - eps
-                minus, _ = _outputs(f, inputs)
+                minus = [np.array(o.data, np.float64) for o in _outputs(f, inputs)[0]]
                 flat[k] = orig
                 for i, (p, m) in enumerate(zip(plus, minus)):
-                    col = (np.asarray(p.data, np.float64) - np.asarray(m.data, np.float64)) / (2 * eps)
-                    jac[i][j].reshape(outs[i].shape + (-1,))[..., k] = col
-    return _shape_result(jac, single_in, single_out)
+                    col = (p - m) / (2 * eps)
+                    jac[i][j].reshape(outs[i].shape + (flat.size,))[..., k] = col
+    return jac, single_out
 
 
 def _shape_result(jac, single_in, single_out):
@@ -92,10 +97,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
         raise ValueError("gradcheck: at least one input must be a Tensor with requires_grad=True")
     outs, _ = _outputs(f, inputs)
     analytical = _vjp_rows(outs, inputs)
-    numerical = numerical_jacobian(f, inputs, eps)
-    numerical = [[numerical]] if isinstance(numerical, np.ndarray) else \
-        [list(r) if isinstance(r, tuple) else [r] for r in
-         (numerical if isinstance(numerical[0], tuple) or len(outs) > 1 else (numerical,))]
+    numerical, _ = _numerical_rows(f, inputs, eps)
     for i, o in enumerate(outs):
         for j, x in enumerate(inputs):
             if not (isinstance(x, Tensor) and x.requires_grad):
@@ -143,7 +145,7 @@ def check_node(node, eps=1e-6, atol=1e-5, rtol=1e-3):
 
     def run(args):
         fn = cls.__new__(cls)
-        out = np.asarray(fn.forward(*args, **params), dtype=np.float64)
+        out = np.array(fn.forward(*args, **params), dtype=np.float64)
         return fn, out
 
     fn, out = run(inputs)
@@ -170,7 +172,7 @@ def check_node(node, eps=1e-6, atol=1e-5, rtol=1e-3):
             flat[k] = orig - eps
             minus = run(inputs)[1]
             flat[k] = orig
-            numerical.reshape(out.shape + (-1,))[..., k] = (plus - minus) / (2 * eps)
+            numerical.reshape(out.shape + (flat.size,))[..., k] = (plus - minus) / (2 * eps)
         if not np.allclose(analytical, numerical, atol=atol, rtol=rtol, equal_nan=True):
             return False
     return True

@@ -52,7 +52,7 @@ class NllLoss(Function):
 
     def vjp(self, g, out, logp, target, reduction, ignore_index):
         shape = logp.shape
-        scale = -self.keep / self.denom
+        scale = self.keep * (-1.0 / self.denom)
         if self.reduction != "none":
             g = g.reshape((1,)) if not is_tensor(g) else g.reshape(1)
         if is_tensor(g):

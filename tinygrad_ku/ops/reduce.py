@@ -110,7 +110,7 @@ class Amin(Amax):
 
 class MaxAlong(Function):
     """values of max(dim) / min(dim); the gradient goes to the returned index."""
-    def forward(self, x, axis, keepdims, indices):
+    def forward(self, x, indices, axis, keepdims):
         self.axis, self.keepdims = axis, keepdims
         self.onehot = np.zeros(x.shape, dtype=bool)
         idx = indices if keepdims else np.expand_dims(indices, axis)

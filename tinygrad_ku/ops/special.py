@@ -209,7 +209,8 @@ def _digamma_pos(x):
     n = np.floor(xm - 1.5)
     acc = np.zeros_like(xm)
     for k in range(8, 0, -1):
-        acc = np.where(k <= n, acc + 1.0 / (xm - k), acc)
+        use = k <= n
+        acc = np.where(use, acc + 1.0 / np.where(use, xm - k, 1.0), acc)
     out[m] = _poly(_PSI2_COEF, xm - n - 2.0) + acc
     m = x >= 10.0                # log x - 1/(2x) - sum_k B_2k / (2k x^2k)
     y = x[m]

@@ -1,0 +1,442 @@
+"""The benchmark workloads, written once per engine: hand-written NumPy, tinygrad_ku, PyTorch, HIPS autograd.
+
+Each factory `make(engine)` returns a `Case` with
+  prepare() -> state   untimed set-up before each timed call (e.g. building a graph),
+  run(state)           the timed call,
+  grads() -> dict      gradients at the initial point, compared with the NumPy ones.
+All engines see the same seeded data (`_data`), so their gradients must agree.
+"""
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass
+class Case:
+    run: Callable
+    grads: Callable
+    prepare: Callable = lambda: None
+
+
+def _data(workload):
+    rng = np.random.default_rng(0)
+    if workload == "tiny":
+        return {"x": np.linspace(-1.0, 1.0, 8)}
+    if workload in ("mlp", "mlp_memory"):
+        sizes = [784, 256, 256, 10]
+        params = {}
+        for i, (m, n) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
+            params[f"W{i}"] = (rng.standard_normal((m, n)) * np.sqrt(2.0 / m)).astype(np.float32)
+            params[f"b{i}"] = np.zeros(n, dtype=np.float32)
+        X = rng.standard_normal((128, 784)).astype(np.float32)
+        y = rng.integers(0, 10, 128)
+        return {"params": params, "X": X, "y": y, "lr": 0.01}
+    if workload == "logistic":
+        N, D = 50_000, 100
+        X = rng.standard_normal((N, D))
+        w_true = rng.standard_normal(D) * 0.3
+        y = (rng.random(N) < 1.0 / (1.0 + np.exp(-X @ w_true))).astype(np.float64)
+        return {"X": X, "y": y, "w": rng.standard_normal(D) * 0.1}
+    if workload == "jacobian":
+        return {"W": rng.standard_normal((200, 200)) / np.sqrt(200), "x": rng.standard_normal(200)}
+    if workload in ("chain", "chain_1m"):
+        return {"x": 0.5, "n": 20_000 if workload == "chain" else 1_000_000}
+    raise KeyError(workload)
+
+
+# The op sequence of the tiny-op and chain workloads: ·c0, +c1, tanh, repeated.
+TINY_OPS = [i % 3 for i in range(100)]
+MUL, ADD = 1.01, 0.01
+CHAIN_MUL, CHAIN_ADD = 1.0001, 0.0001
+
+
+def _seq(n):
+    return [i % 3 for i in range(n)]
+
+
+# ----- hand-written NumPy ----------------------------------------------------------------
+def _np_tiny(d):
+    x0 = d["x"]
+
+    def run(_=None):
+        y, saved = x0, []
+        for k in TINY_OPS:
+            y = y * MUL if k == 0 else (y + ADD if k == 1 else np.tanh(y))
+            saved.append(y)
+        y.sum()
+        g = np.ones_like(y)
+        for k, out in zip(reversed(TINY_OPS), reversed(saved)):
+            if k == 0:
+                g = g * MUL
+            elif k == 2:
+                g = g * (1.0 - out * out)
+        return g
+    return Case(run, lambda: {"x": run()})
+
+
+def _np_mlp_step(p, X, y, lr, update=True):
+    """One SGD step of the 3-layer ReLU MLP with mean softmax cross-entropy; returns the grads."""
+    h1 = X @ p["W1"] + p["b1"]
+    a1 = np.maximum(h1, 0)
+    h2 = a1 @ p["W2"] + p["b2"]
+    a2 = np.maximum(h2, 0)
+    z = a2 @ p["W3"] + p["b3"]                                 # (B, 10)
+    m = z.max(axis=1, keepdims=True)
+    e = np.exp(z - m)
+    s = e.sum(axis=1, keepdims=True)
+    rows = np.arange(len(y))
+    np.mean(np.log(s[:, 0]) + m[:, 0] - z[rows, y])           # the loss
+    dz = e / s                                                 # softmax - onehot, / B
+    dz[rows, y] -= 1.0
+    dz /= len(y)
+    g = {"W3": a2.T @ dz, "b3": dz.sum(0)}
+    da2 = dz @ p["W3"].T
+    da2 *= h2 > 0
+    g["W2"], g["b2"] = a1.T @ da2, da2.sum(0)
+    da1 = da2 @ p["W2"].T
+    da1 *= h1 > 0
+    g["W1"], g["b1"] = X.T @ da1, da1.sum(0)
+    if update:
+        for k, v in g.items():
+            p[k] -= lr * v
+    return g
+
+
+def _np_mlp(d):
+    p0 = d["params"]
+    p = {k: v.copy() for k, v in p0.items()}
+    return Case(lambda _=None: _np_mlp_step(p, d["X"], d["y"], d["lr"]),
+                lambda: _np_mlp_step(dict(p0), d["X"], d["y"], d["lr"], update=False))
+
+
+def softplus(z):
+    """log(1 + e^z), stable: max(z, 0) + log1p(e^-|z|)."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _np_logistic(d):
+    X, y, w = d["X"], d["y"], d["w"]
+
+    def run(_=None):
+        z = X @ w
+        nll = np.sum(softplus(z) - y * z)
+        r = 0.5 * (1.0 + np.tanh(0.5 * z)) - y                  # sigmoid(z) - y
+        return nll, X.T @ r
+    return Case(run, lambda: {"w": run()[1], "nll": np.asarray(run()[0])})
+
+
+def _np_jacobian(d):
+    W, x = d["W"], d["x"]
+
+    def run(_=None):
+        t = np.tanh(W @ x)
+        return (1.0 - t * t)[:, None] * W
+    return Case(run, lambda: {"J": run()})
+
+
+def _np_chain(d):
+    ops = _seq(d["n"])
+
+    def prepare():
+        y, saved = np.float64(d["x"]), []
+        for k in ops:
+            y = y * CHAIN_MUL if k == 0 else (y + CHAIN_ADD if k == 1 else np.tanh(y))
+            saved.append(y)
+        return saved
+
+    def run(saved):
+        g = np.float64(1.0)
+        for k, out in zip(reversed(ops), reversed(saved)):
+            if k == 0:
+                g = g * CHAIN_MUL
+            elif k == 2:
+                g = g * (1.0 - out * out)
+        return g
+    return Case(run, lambda: {"x": np.asarray(run(prepare()))}, prepare)
+
+
+# ----- tinygrad_ku -----------------------------------------------------------------------
+def _tg_tiny(d):
+    import tinygrad_ku as tg
+    x = tg.Tensor(d["x"].copy(), requires_grad=True)
+
+    def run(_=None):
+        x.grad = None
+        y = x
+        for k in TINY_OPS:
+            y = y * MUL if k == 0 else (y + ADD if k == 1 else y.tanh())
+        y.sum().backward()
+        return x.grad
+    return Case(run, lambda: {"x": np.asarray(run().data)})
+
+
+def _tg_mlp(d):
+    import tinygrad_ku as tg
+    import tinygrad_ku.nn.functional as F
+    X, y, lr = d["X"], d["y"], d["lr"]
+
+    def params(src):
+        return {k: tg.Tensor(v.copy(), requires_grad=True) for k, v in src.items()}
+
+    def loss_of(p):
+        a1 = (X @ p["W1"] + p["b1"]).relu()
+        a2 = (a1 @ p["W2"] + p["b2"]).relu()
+        return F.cross_entropy(a2 @ p["W3"] + p["b3"], y)
+
+    p = params(d["params"])
+
+    def run(_=None):
+        loss_of(p).backward()
+        for t in p.values():
+            t.data -= lr * t.grad.data
+            t.grad = None
+
+    def grads():
+        q = params(d["params"])
+        loss_of(q).backward()
+        return {k: t.grad.data for k, t in q.items()}
+    return Case(run, grads)
+
+
+def _tg_logistic(d):
+    import tinygrad_ku as tg
+    import tinygrad_ku.nn.functional as F
+    X, y = d["X"], d["y"]
+    w = tg.Tensor(d["w"].copy(), requires_grad=True)
+
+    def run(_=None):
+        w.grad = None
+        nll = F.binary_cross_entropy_with_logits(X @ w, y, reduction="sum")
+        nll.backward()
+        return nll
+    def grads():
+        nll = run()
+        return {"w": w.grad.data, "nll": nll.data}
+    return Case(run, grads)
+
+
+def _tg_jacobian(d):
+    import tinygrad_ku as tg
+    from tinygrad_ku.autograd import functional as AF
+    W = tg.Tensor(d["W"])
+    x = tg.Tensor(d["x"].copy())
+
+    def f(v):
+        return (W @ v).tanh()
+
+    def run(_=None):
+        try:
+            return AF.jacobian(f, x, vectorize=True)
+        except TypeError:               # no vectorize= yet: row by row
+            return AF.jacobian(f, x)
+    return Case(run, lambda: {"J": np.asarray(run().data)})
+
+
+def _tg_chain(d):
+    import tinygrad_ku as tg
+    ops = _seq(d["n"])
+    x = tg.Tensor(np.array(d["x"]), requires_grad=True)
+
+    def prepare():
+        x.grad = None
+        y = x
+        for k in ops:
+            y = y * CHAIN_MUL if k == 0 else (y + CHAIN_ADD if k == 1 else y.tanh())
+        return y
+
+    def run(y):
+        y.backward()
+        return x.grad
+    return Case(run, lambda: {"x": np.asarray(run(prepare()).data)}, prepare)
+
+
+# ----- PyTorch ---------------------------------------------------------------------------
+def _torch_tiny(d):
+    import torch
+    x = torch.tensor(d["x"], requires_grad=True)
+
+    def run(_=None):
+        x.grad = None
+        y = x
+        for k in TINY_OPS:
+            y = y * MUL if k == 0 else (y + ADD if k == 1 else y.tanh())
+        y.sum().backward()
+        return x.grad
+    return Case(run, lambda: {"x": run().numpy()})
+
+
+def _torch_mlp(d):
+    import torch
+    import torch.nn.functional as F
+    X, y, lr = torch.from_numpy(d["X"]), torch.from_numpy(d["y"]), d["lr"]
+
+    def params(src):
+        return {k: torch.tensor(v, requires_grad=True) for k, v in src.items()}
+
+    def loss_of(p):
+        a1 = (X @ p["W1"] + p["b1"]).relu()
+        a2 = (a1 @ p["W2"] + p["b2"]).relu()
+        return F.cross_entropy(a2 @ p["W3"] + p["b3"], y)
+
+    p = params(d["params"])
+
+    def run(_=None):
+        loss_of(p).backward()
+        with torch.no_grad():
+            for t in p.values():
+                t -= lr * t.grad
+                t.grad = None
+
+    def grads():
+        q = params(d["params"])
+        loss_of(q).backward()
+        return {k: t.grad.numpy() for k, t in q.items()}
+    return Case(run, grads)
+
+
+def _torch_logistic(d):
+    import torch
+    import torch.nn.functional as F
+    X, y = torch.from_numpy(d["X"]), torch.from_numpy(d["y"])
+    w = torch.tensor(d["w"], requires_grad=True)
+
+    def run(_=None):
+        w.grad = None
+        nll = F.binary_cross_entropy_with_logits(X @ w, y, reduction="sum")
+        nll.backward()
+        return nll
+    def grads():
+        nll = run()
+        return {"w": w.grad.numpy(), "nll": nll.detach().numpy()}
+    return Case(run, grads)
+
+
+def _torch_jacobian(d):
+    import torch
+    W, x = torch.from_numpy(d["W"]), torch.from_numpy(d["x"])
+
+    def run(_=None):
+        return torch.autograd.functional.jacobian(lambda v: torch.tanh(W @ v), x, vectorize=True)
+    return Case(run, lambda: {"J": run().numpy()})
+
+
+def _torch_chain(d):
+    import torch
+    ops = _seq(d["n"])
+    x = torch.tensor(d["x"], dtype=torch.float64, requires_grad=True)
+
+    def prepare():
+        x.grad = None
+        y = x
+        for k in ops:
+            y = y * CHAIN_MUL if k == 0 else (y + CHAIN_ADD if k == 1 else y.tanh())
+        return y
+
+    def run(y):
+        y.backward()
+        return x.grad
+    return Case(run, lambda: {"x": run(prepare()).numpy()}, prepare)
+
+
+# ----- HIPS autograd ---------------------------------------------------------------------
+def _ag_tiny(d):
+    import autograd
+    import autograd.numpy as anp
+
+    def f(x):
+        y = x
+        for k in TINY_OPS:
+            y = y * MUL if k == 0 else (y + ADD if k == 1 else anp.tanh(y))
+        return anp.sum(y)
+    df = autograd.grad(f)
+    return Case(lambda _=None: df(d["x"]), lambda: {"x": df(d["x"])})
+
+
+def _ag_mlp(d):
+    import autograd
+    import autograd.numpy as anp
+    X, y, lr = d["X"], d["y"], d["lr"]
+    rows = np.arange(len(y))
+
+    def loss(p):
+        a1 = anp.maximum(X @ p["W1"] + p["b1"], 0)
+        a2 = anp.maximum(a1 @ p["W2"] + p["b2"], 0)
+        z = a2 @ p["W3"] + p["b3"]
+        m = anp.max(z, axis=1, keepdims=True)
+        logp = z - m - anp.log(anp.sum(anp.exp(z - m), axis=1, keepdims=True))
+        return -anp.mean(logp[rows, y])
+    dloss = autograd.grad(loss)
+    p = {k: v.copy() for k, v in d["params"].items()}
+
+    def run(_=None):
+        g = dloss(p)
+        for k in p:
+            p[k] = p[k] - lr * g[k]
+    return Case(run, lambda: dloss(dict(d["params"])))
+
+
+def _ag_logistic(d):
+    import autograd
+    import autograd.numpy as anp
+    X, y = d["X"], d["y"]
+
+    def nll(w):
+        z = anp.dot(X, w)
+        return anp.sum(anp.logaddexp(0.0, z) - y * z)
+    vg = autograd.value_and_grad(nll)
+    return Case(lambda _=None: vg(d["w"]),
+                lambda: {"w": vg(d["w"])[1], "nll": np.asarray(vg(d["w"])[0])})
+
+
+def _ag_jacobian(d):
+    import autograd
+    import autograd.numpy as anp
+    W = d["W"]
+    jac = autograd.jacobian(lambda v: anp.tanh(anp.dot(W, v)))
+    return Case(lambda _=None: jac(d["x"]), lambda: {"J": jac(d["x"])})
+
+
+def _ag_chain(d):
+    import autograd
+    import autograd.numpy as anp
+    ops = _seq(d["n"])
+
+    def f(x):
+        y = x
+        for k in ops:
+            y = y * CHAIN_MUL if k == 0 else (y + CHAIN_ADD if k == 1 else anp.tanh(y))
+        return y
+
+    def prepare():
+        return autograd.make_vjp(f)(d["x"])[0]
+    return Case(lambda vjp: vjp(1.0), lambda: {"x": np.asarray(prepare()(1.0))}, prepare)
+
+
+FACTORIES = {
+    "numpy": {"tiny": _np_tiny, "mlp": _np_mlp, "logistic": _np_logistic,
+              "jacobian": _np_jacobian, "chain": _np_chain},
+    "tinygrad_ku": {"tiny": _tg_tiny, "mlp": _tg_mlp, "logistic": _tg_logistic,
+                    "jacobian": _tg_jacobian, "chain": _tg_chain},
+    "torch": {"tiny": _torch_tiny, "mlp": _torch_mlp, "logistic": _torch_logistic,
+              "jacobian": _torch_jacobian, "chain": _torch_chain},
+    "autograd": {"tiny": _ag_tiny, "mlp": _ag_mlp, "logistic": _ag_logistic,
+                 "jacobian": _ag_jacobian, "chain": _ag_chain},
+}
+
+
+def make(engine, workload):
+    """The Case of `workload` for `engine`, on the shared seeded data."""
+    return FACTORIES[engine][workload](_data(workload))
+
+
+def timed(case, n):
+    """Run the case n times; the seconds each timed call took."""
+    out = []
+    for _ in range(n):
+        state = case.prepare()
+        t0 = time.perf_counter()
+        case.run(state)
+        out.append(time.perf_counter() - t0)
+    return out

@@ -1,0 +1,293 @@
+"""tg.viz: graphs are drawn, rendered to real SVG/PNG files by a `dot` program, and parsed back.
+
+Each rendering test parses the SVG that `dot` wrote and checks the node labels
+(op names, shapes, dtypes, names, gradients) and the node classes/colours that
+tell parameters, data, intermediates and the output apart.
+"""
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import tinygrad_ku as tg
+from tinygrad_ku import viz
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+# ---------------------------------------------------------------- helpers
+
+def render_svg(dot, tmp_path, name="graph"):
+    """Render with the real `dot` program and return the parsed nodes of the SVG file."""
+    path = dot.render(str(tmp_path / name), format="svg", cleanup=True)
+    assert os.path.isfile(path) and path.endswith(".svg")
+    root = ET.parse(path).getroot()          # raises if dot wrote no well-formed SVG
+    assert root.tag == SVG + "svg"
+    nodes = []
+    for g in root.iter(SVG + "g"):
+        classes = (g.get("class") or "").split()
+        if "node" not in classes:
+            continue
+        texts = [t.text or "" for t in g.iter(SVG + "text")]
+        fills = {el.get("fill") for el in g if el.tag in (SVG + "ellipse", SVG + "polygon",
+                                                          SVG + "path")}
+        for a in g.iter(SVG + "a"):          # graphviz wraps shapes in <a> when they have a tooltip
+            fills |= {el.get("fill") for el in a if el.tag in (SVG + "ellipse", SVG + "polygon",
+                                                               SVG + "path")}
+        nodes.append({"cls": set(classes) - {"node"}, "texts": texts, "text": "\n".join(texts),
+                      "fills": fills - {None, "none"}})
+    edges = [g for g in root.iter(SVG + "g") if "edge" in (g.get("class") or "").split()]
+    return nodes, edges
+
+
+def of_class(nodes, cls):
+    return [n for n in nodes if "tg-" + cls in n["cls"]]
+
+
+def one(nodes, cls, title=None):
+    """The single node of a class (whose first label line is `title`, if given)."""
+    found = [n for n in of_class(nodes, cls) if title is None or n["texts"][0] == title]
+    assert len(found) == 1, (cls, title, [n["text"] for n in nodes])
+    return found[0]
+
+
+def op_names(t):
+    """The op names of t's graph, walked independently of viz (iteratively)."""
+    names, seen, stack = [], set(), [t.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        names.append(node.name)
+        stack.extend(p.grad_fn for p in node.parents if isinstance(p, tg.Tensor))
+    return names
+
+
+# ---------------------------------------------------------------- the four graphs of the issue
+
+def test_dot_product(tmp_path):
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
+    y = tg.tensor([4.0, 5.0, 6.0], requires_grad=True, name="y")
+    z = tg.dot(x, y)
+    z.backward()
+    nodes, edges = render_svg(viz.draw_graph(z), tmp_path)
+
+    assert len(of_class(nodes, "param")) == 2
+    nx = one(nodes, "param", "x")
+    assert nx["texts"][0] == "x"
+    assert "(3,) float64" in nx["texts"] and "requires_grad=True" in nx["texts"]
+    assert "grad [4., 5., 6.]" in nx["texts"]          # dz/dx = y, after backward
+    assert "grad [1., 2., 3.]" in one(nodes, "param", "y")["texts"]
+    out = one(nodes, "output")
+    assert out["texts"][0] == z.grad_fn.name
+    assert "() float64" in out["texts"] and "32." in out["texts"]
+    assert len(edges) >= 2
+
+
+def test_matvec_then_norm(tmp_path):
+    rng = np.random.default_rng(0)
+    A = tg.tensor(rng.standard_normal((3, 4)), requires_grad=True, name="A")
+    x = tg.tensor(rng.standard_normal(4), name="x")          # data: no grad
+    y = A @ x
+    n = y.norm()
+    n.backward(retain_graph=True)                   # a live graph that also has grads
+    nodes, _ = render_svg(viz.draw_graph(n, rankdir="TB"), tmp_path)
+
+    text = "\n".join(node["text"] for node in nodes)
+    for name in op_names(n):                       # every op of the graph is drawn by name
+        assert name in text
+    matmul = [nd for nd in of_class(nodes, "op") + of_class(nodes, "output")
+              if nd["texts"][0] == "MatMul"]
+    assert len(matmul) == 1 and "(3,) float64" in matmul[0]["texts"]
+    a = one(nodes, "param", "A")
+    assert "(3, 4) float64" in a["texts"]
+    # 12 elements > 9: the gradient is summarised by its norm
+    assert f"grad |g| = {np.linalg.norm(A.grad.data):.4g}" in a["texts"]
+    d = one(nodes, "data", "x")
+    assert "(4,) float64" in d["texts"] and "requires_grad=False" in d["texts"]
+    assert "() float64" in one(nodes, "output")["texts"]
+
+
+def test_logistic_regression_nll(tmp_path):
+    rng = np.random.default_rng(1)
+    X = tg.tensor(rng.standard_normal((8, 3)), name="X")
+    t = tg.tensor((rng.random(8) < 0.5).astype(np.float64), name="t")
+    w = tg.tensor(np.zeros(3), requires_grad=True, name="w")
+    b = tg.tensor(0.0, requires_grad=True, name="b")
+    z = X @ w + b                                   # (8, 3) @ (3,) -> (8,) logits
+    nll = (z.softplus() - t * z).sum()              # -sum log p(t | x)
+    nodes, _ = render_svg(viz.draw_graph(nll, max_nodes=None), tmp_path, "live")
+
+    assert {one(nodes, "param", "w")["texts"][0], one(nodes, "param", "b")["texts"][0]} \
+        == {"w", "b"}
+    assert {one(nodes, "data", "X")["texts"][0], one(nodes, "data", "t")["texts"][0]} \
+        == {"X", "t"}
+    assert "(8, 3) float64" in one(nodes, "data", "X")["texts"]
+    heads = [nd["texts"][0] for nd in of_class(nodes, "op")]
+    for name in ("MatMul", "Add", "Softplus", "Mul", "Sub"):
+        assert name in heads
+    assert one(nodes, "output")["texts"][0] == "Sum"
+    assert any("(8,) float64" in nd["texts"] for nd in of_class(nodes, "op"))
+    # the four kinds look different: each has its own fill colour
+    fills = {k: frozenset().union(*(n["fills"] for n in of_class(nodes, k)))
+             for k in ("param", "data", "op", "output")}
+    assert all(len(f) == 1 for f in fills.values()), fills
+    assert len(set(fills.values())) == 4, fills
+
+    # after backward the graph is freed; it still draws, now with the leaves' grads
+    nll.backward()
+    assert nll.grad_fn.freed
+    nodes2, _ = render_svg(viz.draw_graph(nll), tmp_path, "freed")
+    assert sorted(nd["texts"][0] for nd in of_class(nodes2, "op")) == sorted(heads)
+    expected = (0.5 - t.data).sum()                 # dNLL/db = sum(sigmoid(0) - t) at w=0, b=0
+    shown = [s for s in one(nodes2, "param", "b")["texts"] if s.startswith("grad ")]
+    assert len(shown) == 1 and float(shown[0][5:]) == pytest.approx(expected)
+    # a freed node keeps no reference to inputs that needed no grad (X, t)
+    assert not of_class(nodes2, "data")
+    assert len([nd for nd in of_class(nodes2, "const") if nd["text"] == "no-grad input"]) == 2
+
+
+def test_long_chain_with_max_nodes(tmp_path):
+    x = tg.tensor(0.5, requires_grad=True, name="x")
+    y = x
+    for i in range(1000):
+        y = y.sin() if i % 2 else y.tanh()
+    dot = viz.draw_graph(y, max_nodes=12)
+    nodes, _ = render_svg(dot, tmp_path)
+
+    drawn_ops = of_class(nodes, "op") + of_class(nodes, "output")
+    assert len(drawn_ops) + len(of_class(nodes, "param")) <= 12
+    folded = one(nodes, "collapsed")
+    n_hidden = 1000 - len(drawn_ops)
+    assert folded["texts"][0] == f"... {n_hidden} more ops"
+    assert "Sin x" in folded["text"] and "Tanh x" in folded["text"]
+    assert one(nodes, "param", "x")                  # both ends stay: the input ...
+    assert one(nodes, "output")["texts"][0] == "Sin"  # ... and the output
+    assert len(nodes) <= 14
+
+    everything = viz.draw_graph(y, max_nodes=None).source     # no folding: every op
+    assert everything.count("tg-op") + everything.count("tg-output") == 1000
+
+
+def test_deep_chain_is_drawn_without_recursion():
+    x = tg.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(20000):
+        y = y * 1.0
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)
+    try:
+        src = viz.draw_graph(y, max_nodes=10).source
+    finally:
+        sys.setrecursionlimit(limit)
+    assert "more ops" in src and src.count("tg-op") <= 10
+
+
+# ---------------------------------------------------------------- more behaviour
+
+def test_png_and_notebook_display(tmp_path):
+    x = tg.tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = (x * x).sum()
+    dot = viz.draw_graph(y)
+    path = dot.render(str(tmp_path / "g"), format="png", cleanup=True)
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    bundle = dot._repr_mimebundle_()                 # what Jupyter calls to show it inline
+    assert "<svg" in bundle["image/svg+xml"] and "Mul" in bundle["image/svg+xml"]
+
+
+def test_values_shapes_and_grads_options(tmp_path):
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
+    y = (x * 2.0).sum()
+    y.backward(retain_graph=True)
+    src = viz.draw_graph(y).source
+    assert "[2., 4., 6.]" in src and "grad [2., 2., 2.]" in src and "(3,) float64" in src
+    assert "const 2." in src                         # a live graph shows its constants
+    bare = viz.draw_graph(y, show_grad=False, show_shapes=False, show_values=False).source
+    assert "grad [" not in bare and "float64" not in bare and "[2., 4., 6.]" not in bare
+    assert "[2., 4., 6.]" not in viz.draw_graph(y, show_values=2).source   # 3 elements > 2
+
+
+def test_retained_intermediate_grad_and_shared_input(tmp_path):
+    x = tg.tensor([1.0, -2.0], requires_grad=True, name="x")
+    h = x * x                                        # x used twice: two edges into Mul
+    h.retain_grad()
+    y = (h + x).sum()
+    y.backward(retain_graph=True)
+    nodes, edges = render_svg(viz.draw_graph(y), tmp_path)
+    mul = [n for n in of_class(nodes, "op") if n["texts"][0] == "Mul"]
+    assert len(mul) == 1 and "grad [1., 1.]" in mul[0]["texts"]
+    assert "grad [ 3., -3.]" in one(nodes, "param", "x")["texts"]     # 2x + 1
+    assert len(edges) == 5              # x->Mul twice, Mul->Add, x->Add, Add->Sum
+
+
+def test_backward_graph(tmp_path):
+    rng = np.random.default_rng(2)
+    W = tg.tensor(rng.standard_normal((2, 3)), requires_grad=True, name="W")
+    v = tg.tensor(rng.standard_normal(3), name="v")
+    y = (W @ v).tanh().sum()
+    y.backward()
+    nodes, edges = render_svg(viz.draw_graph(y, backward=True), tmp_path)
+    heads = [n["texts"][0] for n in nodes]
+    assert "Sum vjp" in heads and "Tanh vjp" in heads and "MatMul vjp" in heads
+    assert "W.grad" in heads and not any(h.startswith("v") for h in heads)   # v needs no grad
+    assert "receives grad (2,) float64" in "\n".join(n["text"] for n in nodes)
+    labels = ["".join(t.text or "" for t in e.iter(SVG + "text")).strip() for e in edges]
+    assert "(2, 3)" in labels                        # the gradient that reaches W
+
+
+def test_distinct_styles_and_output_leaf(tmp_path):
+    w = tg.tensor([1.0, 2.0], requires_grad=True, name="w")
+    nodes, _ = render_svg(viz.draw_graph(w), tmp_path)     # the output can be a leaf
+    assert len(nodes) == 1 and "tg-output" in nodes[0]["cls"]
+    styles = viz._STYLES
+    assert len({(s.get("shape"), s.get("fillcolor"), s.get("style"))
+                for s in (styles["param"], styles["data"], styles["op"], styles["output"])}) == 4
+
+
+def test_bad_arguments():
+    x = tg.tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="draw_graph"):
+        viz.draw_graph(np.ones(3))
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.draw_graph(x, rankdir="XY")
+    with pytest.raises(ValueError, match="max_nodes"):
+        viz.draw_graph(x, max_nodes=0)
+
+
+# ---------------------------------------------------------------- installation
+
+def test_graphviz_is_imported_lazily():
+    code = "import sys, tinygrad_ku; print('graphviz' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_tg_viz_is_public():
+    code = "import tinygrad_ku as tg; print(tg.viz.draw_graph.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "draw_graph", out.stderr
+
+
+def test_renders_without_a_system_dot(tmp_path):
+    """A fresh process whose PATH has no `dot` (nor the venv's bin) and an empty HOME renders."""
+    code = (
+        "import shutil, tinygrad_ku as tg\n"
+        "from tinygrad_ku import viz\n"
+        "assert shutil.which('dot') is None, shutil.which('dot')\n"
+        "x = tg.tensor([1.0, 2.0], requires_grad=True, name='x')\n"
+        "p = viz.draw_graph((x * x).sum()).render('g', format='svg')\n"
+        "print(open(p).read())\n"
+    )
+    env = {"PATH": "/nonexistent", "HOME": str(tmp_path), "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, env=env)
+    assert out.returncode == 0, out.stderr
+    root = ET.fromstring(out.stdout)
+    texts = [t.text for t in root.iter(SVG + "text")]
+    assert "Mul" in texts and "x" in texts and "(2,) float64" in texts
+    assert viz.find_dot() is not None
