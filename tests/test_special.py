@@ -256,3 +256,20 @@ def test_create_graph_path_against_finite_differences():
     numerical = (np.asarray(first_derivative(values + h, False)[1])
                  - np.asarray(first_derivative(values - h, False)[1])) / (2 * h)
     close(analytical, numerical, rtol=1e-6, atol=1e-7)
+
+
+def test_extreme_inputs_overflow_cleanly_without_warnings():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # no RuntimeWarning leaks out
+        tiny = np.array([1e-320, -1e-320])
+        # near 0: lgamma ~ -log|x|, psi ~ -1/x, psi^(n) ~ (-1)^(n+1) n! / x^(n+1)
+        assert lgamma(5e-324) == pytest.approx(-math.log(5e-324), rel=1e-15)
+        assert digamma(-1e-300) == pytest.approx(1e300, rel=1e-15)
+        assert digamma(1e-300) == pytest.approx(-1e300, rel=1e-15)
+        np.testing.assert_array_equal(digamma(tiny), [-np.inf, np.inf])
+        np.testing.assert_array_equal(trigamma(tiny), [np.inf, np.inf])
+        np.testing.assert_array_equal(polygamma(2, tiny), [-np.inf, np.inf])
+        np.testing.assert_array_equal(polygamma(5, tiny), [np.inf, np.inf])
+        assert lgamma(1e308) == np.inf and lgamma(-1e20) == np.inf
+        assert digamma(1e308) == pytest.approx(math.log(1e308), rel=1e-15)

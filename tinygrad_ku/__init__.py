@@ -9,7 +9,10 @@ tensor([2., 4., 6.])
 import math as _math
 
 from . import autograd, linalg, nn  # noqa: F401
+from . import estimate, models, optim  # noqa: F401
+from . import distributions  # noqa: F401
 from .autograd import GradcheckError, gradcheck, grad, numerical_jacobian  # noqa: F401
+from .autograd import detect_anomaly, gradgradcheck, set_detect_anomaly  # noqa: F401
 from .engine import enable_grad, is_grad_enabled, no_grad  # noqa: F401
 from .tensor import (  # noqa: F401
     Tensor, arange, as_tensor, cat, concatenate, diag, dot, einsum, eye, full, linspace,

@@ -42,7 +42,8 @@ def _as_float_array(x, func, name):
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{func}: {name} must be an array of numbers, got {type(x).__name__} ({e})") from None
+        raise ValueError(f"{func}: {name} must be an array of numbers, got "
+                         f"{type(x).__name__} ({e})") from None
     return arr
 
 
@@ -50,13 +51,13 @@ def _check_loss(loss, func, n_classes=None):
     """A finite square (C, C) loss matrix; C must equal n_classes when given."""
     L = _as_float_array(loss, func, "loss")
     if L.ndim != 2 or L.shape[0] != L.shape[1] or L.shape[0] < 1:
-        raise ValueError(f"{func}: loss must be a square (C, C) matrix indexed loss[y_true, y_pred], "
-                         f"got shape {L.shape}")
+        raise ValueError(f"{func}: loss must be a square (C, C) matrix indexed loss[y_true, "
+                         f"y_pred], got shape {L.shape}")
     if not np.all(np.isfinite(L)):
         raise ValueError(f"{func}: loss must be finite, got {L.tolist()}")
     if n_classes is not None and L.shape[0] != n_classes:
         raise ValueError(f"{func}: loss has shape {L.shape} but posterior has {n_classes} classes "
-                         f"(last axis); they must agree")
+                         "(last axis); they must agree")
     return L
 
 
@@ -79,15 +80,15 @@ def _check_probs(p, func, name="posterior"):
         else:
             where = f" (row {int(np.argmax(off))})"
         bad = float(np.atleast_1d(sums)[np.argmax(np.atleast_1d(off))])
-        raise ValueError(f"{func}: {name} must sum to 1 over its last axis (tolerance {PROB_TOL:g}), "
-                         f"got sum {bad!r}{where}")
+        raise ValueError(f"{func}: {name} must sum to 1 over its last axis (tolerance "
+                         f"{PROB_TOL:g}), got sum {bad!r}{where}")
     return P
 
 
 def _check_labels(y, func, name, n_classes):
-    """Integer class labels in [0, n_classes); integral floats (e.g. a float Tensor) are accepted."""
+    """Integer class labels in [0, n_classes); integral floats (a float Tensor) are accepted."""
     Y = np.asarray(y)
-    if Y.dtype == bool or not (np.issubdtype(Y.dtype, np.integer) or np.issubdtype(Y.dtype, np.floating)):
+    if Y.dtype == bool or Y.dtype.kind not in "iuf":
         raise ValueError(f"{func}: {name} must hold integer class labels, got dtype {Y.dtype}")
     if np.issubdtype(Y.dtype, np.floating):
         if not np.all(np.isfinite(Y)) or np.any(Y != np.round(Y)):
@@ -96,8 +97,8 @@ def _check_labels(y, func, name, n_classes):
         Y = Y.astype(np.int64)
     if np.any((Y < 0) | (Y >= n_classes)):
         bad = Y[(Y < 0) | (Y >= n_classes)].ravel()[0]
-        raise ValueError(f"{func}: {name} labels must lie in [0, {n_classes}) for a {n_classes}x{n_classes} "
-                         f"loss, found {bad}")
+        raise ValueError(f"{func}: {name} labels must lie in [0, {n_classes}) for a "
+                         f"{n_classes}x{n_classes} loss, found {bad}")
     return Y
 
 
@@ -164,14 +165,16 @@ def _risk(y_pred, y_true, loss, func):
     yp = _check_labels(y_pred, func, "y_pred", C)
     yt = _check_labels(y_true, func, "y_true", C)
     if yp.shape != yt.shape:
-        raise ValueError(f"{func}: y_pred has shape {yp.shape} but y_true has shape {yt.shape}; they must match")
+        raise ValueError(f"{func}: y_pred has shape {yp.shape} but y_true has shape {yt.shape}; "
+                         "they must match")
     if yp.size == 0:
-        raise ValueError(f"{func}: y_pred and y_true are empty; the risk of no examples is undefined")
+        raise ValueError(f"{func}: y_pred and y_true are empty; the risk of no examples "
+                         "is undefined")
     return float(L[yt, yp].mean())
 
 
 def threshold(loss):
-    """Binary case: predict 1 iff p(y=1 | x) > t, with t = (L01 - L00) / ((L01 - L00) + (L10 - L11)).
+    """Binary case: predict 1 iff p(y=1 | x) > t = (L01 - L00) / ((L01 - L00) + (L10 - L11)).
 
     Here Lij = loss[i][j] = the cost of predicting j when the truth is i. With a zero
     diagonal this is t = L(0,1) / (L(0,1) + L(1,0)). Derivation: predicting 1 beats 0 iff
@@ -188,8 +191,8 @@ def threshold(loss):
     false_pos = L[0, 1] - L[0, 0]        # extra cost of predicting 1 when y = 0
     false_neg = L[1, 0] - L[1, 1]        # extra cost of predicting 0 when y = 1
     if false_pos < 0 or false_neg < 0 or false_pos + false_neg == 0:
-        raise ValueError(f"threshold: loss {L.tolist()} has no threshold rule; need loss[0][1] >= loss[0][0] "
-                         f"and loss[1][0] >= loss[1][1], not both equal")
+        raise ValueError(f"threshold: loss {L.tolist()} has no threshold rule; need loss[0][1] >= "
+                         "loss[0][0] and loss[1][0] >= loss[1][1], not both equal")
     return float(false_pos / (false_pos + false_neg))
 
 

@@ -75,6 +75,7 @@ class Function:
     hooks = None           # gradient hooks of the output tensor (non-leaf)
     retained = None        # weakref to the output tensor when it called retain_grad()
     out_modified = False   # the output was changed in place after this node was made
+    saved_inputs = None    # indices of the inputs whose values vjp reads (None: all of them)
     origin = None          # where in user code the output was made (detect_anomaly)
     params = {}            # keyword arguments of forward (axis, shape, ...)
 
@@ -84,20 +85,24 @@ class Function:
 
     def needs_grad(self, i):
         """Whether input i requires a gradient (lets a vjp skip work for constants)."""
-        return getattr(self.parents[i], "requires_grad", False)
+        p = self.parents[i]
+        return isinstance(p, Tensor) and p.requires_grad
 
     @classmethod
     def apply(cls, *args, **params):
         """Run the op on Tensors (or constants) and record a node if any input requires grad."""
-        fn = cls.__new__(cls)
-        requires = False
-        datas = []
-        for a in args:
-            if isinstance(a, Tensor):
-                datas.append(a.data)
-                requires = requires or a.requires_grad
-            else:
-                datas.append(a)
+        fn = object.__new__(cls)
+        if len(args) == 1 and isinstance(args[0], Tensor):     # unary ops: the common case
+            requires, datas = args[0].requires_grad, [args[0].data]
+        else:
+            requires, datas = False, []
+            for a in args:
+                if isinstance(a, Tensor):
+                    datas.append(a.data)
+                    if a.requires_grad:
+                        requires = True
+                else:
+                    datas.append(a)
         try:
             out = fn.forward(*datas, **params)
         except (ValueError, IndexError) as err:
@@ -156,7 +161,10 @@ def _check_versions(node):
             f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: the output of {node.name} was changed in place after it was "
             f"computed; its backward needs the original value")
-    for p in node.parents:
+    saved = node.saved_inputs
+    for i, p in enumerate(node.parents):
+        if saved is not None and i not in saved:
+            continue
         if isinstance(p, Tensor) and p._version > node.stamp:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
@@ -164,17 +172,17 @@ def _check_versions(node):
                 f"in place after {node.name} used it")
 
 
-def _free(node):
-    """Drop what a node saved for backward, keeping only the graph's shape for drawing."""
-    edges = tuple(
-        (p.grad_fn or p) if isinstance(p, Tensor) and p.requires_grad else None
-        for p in node.parents)
+def _free(node, edges=None):
+    """Drop what a node saved for backward, keeping only the graph's shape for drawing.
+
+    `edges` (per parent: its node, the leaf itself, or None), when the caller already has them.
+    """
+    if edges is None or len(edges) != len(node.parents):
+        edges = [(p.grad_fn or p) if isinstance(p, Tensor) and p.requires_grad else None
+                 for p in node.parents]
     out = node.out
-    node.__dict__.clear()
-    node.freed = True
-    node.parents = edges
-    node.out = None
-    node.out_shape, node.out_dtype = out.shape, out.dtype
+    node.__dict__ = {"freed": True, "parents": tuple(edges), "out": None,
+                     "out_shape": out.shape, "out_dtype": out.dtype}
 
 
 def _collect(roots):
@@ -290,15 +298,21 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                 input_grads = node.vjp(g, node.out, *node.inputs)
             if _anomaly:
                 _check_finite(node, input_grads)
+            edges = []
             for p, gp in zip(parents, input_grads):
-                if gp is None or not isinstance(p, Tensor) or not p.requires_grad:
+                if not isinstance(p, Tensor) or not p.requires_grad:
+                    edges.append(None)
+                    continue
+                child = p.grad_fn
+                edges.append(child or p)
+                if gp is None:
                     continue
                 if gp.shape != p.data.shape:
                     gp = sum_to_shape(gp, p.data.shape, node.name)
-                child = p.grad_fn
-                fresh = create_graph or (type(gp) is np.ndarray and gp.base is None and gp is not g)
                 if child is None:
                     if targets is None:
+                        fresh = create_graph or (
+                            type(gp) is np.ndarray and gp.base is None and gp is not g)
                         _accumulate_leaf(p, gp, fresh, create_graph)
                     elif id(p) in targets:
                         i = targets[id(p)]
@@ -314,13 +328,12 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                         owned.add(child)
                 else:
                     grads[child] = gp
-                    if fresh:
-                        owned.add(child)
-                deps[child] -= 1
-                if deps[child] == 0:
+                n = deps[child] - 1
+                deps[child] = n
+                if not n:
                     ready.append(child)
             if not retain_graph:
-                _free(node)
+                _free(node, edges)
     finally:
         _grad_enabled = prev_mode
     return results

@@ -138,3 +138,80 @@ def norm(x, ord=None, dim=None, keepdim=False):
 def _check_float(op, x):
     if x.dtype.kind not in "fc":
         raise TypeError(f"{op}: expects a floating point tensor, got dtype {x.dtype}")
+
+
+# ----- inv, det, slogdet, solve, cholesky (ops in ops/linalg_ext.py) -----------------------
+def _check_square(op, A):
+    _check_float(op, A)
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"{op}: expects a square matrix or a batch of square matrices, got "
+                         f"shape {A.shape}")
+
+
+def _linalg_error(op, A, err):
+    from numpy.linalg import LinAlgError
+    return LinAlgError(f"{op}: the matrix of shape {A.shape} is singular or not positive "
+                       f"definite ({err})")
+
+
+def _apply_ext(cls, op, A, *rest):
+    from numpy.linalg import LinAlgError
+    try:
+        return cls.apply(A, *rest)
+    except LinAlgError as err:
+        raise _linalg_error(op, A, str(err).split(": ")[-1]) from None
+
+
+def inv(A):
+    """A⁻¹ (batched); dA = -A⁻ᵀ G A⁻ᵀ."""
+    from .ops.linalg_ext import Inv
+    A = as_tensor(A)
+    _check_square("inv", A)
+    return _apply_ext(Inv, "inv", A)
+
+
+def det(A):
+    """det A (batched); d det A = det A · A⁻ᵀ (needs A invertible)."""
+    from .ops.linalg_ext import Det
+    A = as_tensor(A)
+    _check_square("det", A)
+    return Det.apply(A)
+
+
+def slogdet(A):
+    """(sign, log|det A|) as a named tuple; only logabsdet has a gradient, A⁻ᵀ."""
+    from collections import namedtuple
+    from .ops.linalg_ext import Slogdet
+    A = as_tensor(A)
+    _check_square("slogdet", A)
+    logabs = Slogdet.apply(A)
+    sign = Tensor(np.linalg.slogdet(A.data)[0])
+    return namedtuple("SlogdetResult", ["sign", "logabsdet"])(sign, logabs)
+
+
+def solve(A, B, left=True):
+    """X with A X = B (left=True) or X A = B (left=False); B a matrix (..., n, k) or vector (..., n)."""
+    from .ops.linalg_ext import Solve
+    A, B = as_tensor(A), as_tensor(B)
+    _check_square("solve", A)
+    _check_float("solve", B)
+    if not left:
+        return solve(A.mT, B.mT).mT
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    n = A.shape[-1]
+    if B.ndim == 0 or B.shape[-1 if vector else -2] != n:
+        raise ValueError(f"solve: A of shape {A.shape} and B of shape {B.shape} do not fit "
+                         f"(B needs {n} rows)")
+    batch = np.broadcast_shapes(A.shape[:-2], B.shape[:-1] if vector else B.shape[:-2])
+    A = A.expand(batch + A.shape[-2:])
+    B = B.expand(batch + (B.shape[-1:] if vector else B.shape[-2:]))
+    return _apply_ext(Solve, "solve", A, B)
+
+
+def cholesky(A, upper=False):
+    """Lower-triangular L with A = L Lᵀ (Lᵀ if upper=True); reads the lower triangle of A."""
+    from .ops.linalg_ext import Cholesky
+    A = as_tensor(A)
+    _check_square("cholesky", A)
+    L = _apply_ext(Cholesky, "cholesky", A)
+    return L.mT if upper else L

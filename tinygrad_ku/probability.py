@@ -22,6 +22,7 @@ array([[0.33333333, 0.66666667],
 """
 import inspect
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +45,8 @@ def _values(x, func, name):
     try:
         arr = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{func}: {name} must be an array of numbers, got {type(x).__name__} ({e})") from None
+        raise ValueError(f"{func}: {name} must be an array of numbers, got "
+                         f"{type(x).__name__} ({e})") from None
     return arr
 
 
@@ -56,19 +58,22 @@ def _as_operand(x):
 def _check_table(arr, func, name="joint", axis=None):
     """Finite, non-negative, and summing to one (over `axis`, or over everything)."""
     if arr.ndim == 0 or arr.size == 0:
-        raise ValueError(f"{func}: {name} must be a non-empty table with at least one axis, got shape {arr.shape}")
+        raise ValueError(f"{func}: {name} must be a non-empty table with at least one axis, got "
+                         f"shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{func}: {name} must be finite, found {arr[~np.isfinite(arr)].ravel()[0]}")
+        bad = arr[~np.isfinite(arr)].ravel()[0]
+        raise ValueError(f"{func}: {name} must be finite, found {bad}")
     if np.any(arr < 0):
         idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
-        raise ValueError(f"{func}: {name} is not a distribution: negative entry {arr[idx]} at index {idx}")
+        raise ValueError(f"{func}: {name} is not a distribution: negative entry {arr[idx]} at "
+                         f"index {idx}")
     total = arr.sum(axis=axis)
     off = np.abs(total - 1.0) > PROB_TOL
     if np.any(off):
         bad = float(np.ravel(total)[np.argmax(np.ravel(off))])
         over = "" if axis is None else f" over axis {axis}"
-        raise ValueError(f"{func}: {name} is not a distribution: it sums to {bad!r}{over}, "
-                         f"not 1 (tolerance {PROB_TOL:g})")
+        raise ValueError(f"{func}: {name} is not a distribution: it sums to {bad!r}{over}, not 1 "
+                         f"(tolerance {PROB_TOL:g})")
 
 
 def _axes(axes, ndim, func, arg):
@@ -140,14 +145,14 @@ def conditional(joint, given):
     given = _axes(given, arr.ndim, "conditional", "given")
     rest = tuple(a for a in range(arr.ndim) if a not in given)
     if not rest:
-        raise ValueError(f"conditional: given={given} covers every axis of a table with {arr.ndim} axes; "
-                         f"leave at least one axis to condition")
+        raise ValueError(f"conditional: given={given} covers every axis of a table with {arr.ndim} "
+                         "axes; leave at least one axis to condition")
     mass = arr.sum(axis=rest, keepdims=True)        # p(given), broadcastable against joint
     if np.any(mass <= 0):
         idx = np.argwhere(mass <= 0)[0]
         where = ", ".join(f"axis {a} = {int(idx[a])}" for a in given)
         raise ValueError(f"conditional: p(given) is zero at {where}; the conditional distribution "
-                         f"is undefined there")
+                         "is undefined there")
     x = _as_operand(joint)
     return x / _sum(x, rest, keepdims=True)
 
@@ -168,14 +173,15 @@ def bayes(likelihood, prior, axis=-1, return_evidence=False):
     lik = _values(likelihood, "bayes", "likelihood")
     pri = _values(prior, "bayes", "prior")
     if pri.ndim != 1:
-        raise ValueError(f"bayes: prior must be a 1-D distribution over hypotheses, got shape {pri.shape}")
+        raise ValueError("bayes: prior must be a 1-D distribution over hypotheses, got shape "
+                         f"{pri.shape}")
     _check_table(pri, "bayes", "prior")
     if lik.ndim == 0:
         raise ValueError("bayes: likelihood must have a hypothesis axis, got a scalar")
     ax = _axes(axis, lik.ndim, "bayes", "axis")[0]
     if lik.shape[ax] != pri.shape[0]:
-        raise ValueError(f"bayes: likelihood has shape {lik.shape} with {lik.shape[ax]} hypotheses along "
-                         f"axis {ax}, but prior has shape {pri.shape}")
+        raise ValueError(f"bayes: likelihood has shape {lik.shape} with {lik.shape[ax]} hypotheses "
+                         f"along axis {ax}, but prior has shape {pri.shape}")
     if not np.all(np.isfinite(lik)) or np.any(lik < 0):
         bad = lik[~np.isfinite(lik) | (lik < 0)].ravel()[0]
         raise ValueError(f"bayes: likelihood must be finite and non-negative, found {bad}")
@@ -184,8 +190,8 @@ def bayes(likelihood, prior, axis=-1, return_evidence=False):
     evid = (lik * pri.reshape(shape)).sum(axis=ax, keepdims=True)
     if np.any(evid <= 0):
         idx = tuple(int(i) for i in np.argwhere(evid <= 0)[0])
-        raise ValueError(f"bayes: the evidence sum_h likelihood * prior is zero at index {idx}: the data "
-                         f"are impossible under every hypothesis with prior mass")
+        raise ValueError(f"bayes: the evidence sum_h likelihood * prior is zero at index {idx}: "
+                         "the data are impossible under every hypothesis with prior mass")
     L, P = _as_operand(likelihood), _as_operand(prior)
     P = P.reshape(*shape) if isinstance(P, Tensor) else P.reshape(shape)
     joint = L * P if isinstance(L, Tensor) or not isinstance(P, Tensor) else P * L
@@ -251,7 +257,8 @@ def _as_rng(seed):
     return np.random.default_rng(seed)
 
 
-def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=False, confidence=0.95):
+def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=False,
+                confidence=0.95):
     """Estimate E[f(X)] from n draws X ~ sampler, with its standard error and a normal CI.
 
     sampler(rng, size) returns `size` draws (leading axis) from a numpy Generator `rng`;
@@ -262,20 +269,25 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
     stderr = s / sqrt(n); ci = estimate -+ Phi^-1((1 + confidence) / 2) * stderr.
     seed: an int, None or a numpy Generator. progress=True shows a tqdm bar (optional dependency).
 
-    >>> est, se = monte_carlo(lambda x: x ** 2, lambda rng, k: rng.standard_normal(k), 10**5, seed=0)
+    >>> normal = lambda rng, size: rng.standard_normal(size)
+    >>> est, se = monte_carlo(lambda x: x ** 2, normal, 10**5, seed=0)
     >>> abs(est - 1.0) < 4 * se                   # E[X^2] = 1 for X ~ N(0, 1)
     True
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"monte_carlo: n must be an int >= 2 (a standard error needs two draws), got {n!r}")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        raise ValueError("monte_carlo: n must be an int >= 2 (a standard error needs two draws), "
+                         f"got {n!r}")
+    if (isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer))
+            or chunk_size < 1):
         raise ValueError(f"monte_carlo: chunk_size must be a positive int, got {chunk_size!r}")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"monte_carlo: confidence must lie in (0, 1), got {confidence!r}")
     if not callable(sampler):
-        raise TypeError(f"monte_carlo: sampler must be callable as sampler(rng, size), got {type(sampler).__name__}")
+        raise TypeError("monte_carlo: sampler must be callable as sampler(rng, size), got "
+                        f"{type(sampler).__name__}")
     if f is not None and not callable(f):
-        raise TypeError(f"monte_carlo: f must be callable (or None for the identity), got {type(f).__name__}")
+        raise TypeError("monte_carlo: f must be callable (or None for the identity), got "
+                        f"{type(f).__name__}")
     n, chunk_size = int(n), int(chunk_size)
     rng = _as_rng(seed)
     bar = None
@@ -283,8 +295,8 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
         try:
             from tqdm.auto import tqdm
         except ImportError:
-            raise ImportError("monte_carlo(progress=True) needs the optional dependency tqdm: "
-                              "pip install tqdm") from None
+            raise ImportError("monte_carlo(progress=True) needs the optional dependency "
+                              "tqdm: pip install tqdm") from None
         bar = tqdm(total=n, desc="monte_carlo", unit="draw")
     count, mean, m2 = 0, 0.0, 0.0          # running count, mean and sum of squared deviations
     try:
@@ -294,8 +306,8 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
             y = x if f is None else f(x)
             y = np.asarray(y.data if isinstance(y, Tensor) else y, dtype=np.float64)
             if y.ndim == 0 or y.shape[0] != size:
-                raise ValueError(f"monte_carlo: f(sampler(rng, {size})) must have {size} values along its "
-                                 f"first axis (one per draw), got shape {y.shape}")
+                raise ValueError(f"monte_carlo: f(sampler(rng, {size})) must have {size} values "
+                                 f"along its first axis (one per draw), got shape {y.shape}")
             c_mean = y.mean(axis=0)
             c_m2 = ((y - c_mean) ** 2).sum(axis=0)
             total = count + size                   # merge (count, mean, m2) with the chunk
@@ -317,7 +329,7 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
     return MonteCarloResult(mean, stderr, (lo, hi), n, std, float(confidence))
 
 
-def _sampler_for(dist):
+def _sampler_for(dist, seed):
     """sampler(rng, size) drawing from dist.sample((size,)), passing the generator if accepted."""
     try:
         params = inspect.signature(dist.sample).parameters
@@ -328,6 +340,9 @@ def _sampler_for(dist):
         kw = "generator"
     if kw is not None:
         return lambda rng, size: dist.sample((size,), **{kw: rng})
+    if seed is not None:
+        warnings.warn(f"expectation: {type(dist).__name__}.sample accepts no generator, so "
+                      f"seed={seed!r} cannot make its draws reproducible", stacklevel=3)
     return lambda rng, size: dist.sample((size,))
 
 
@@ -343,7 +358,7 @@ def expectation(probs, values=None, *, axis=None, n=100_000, seed=None,
     against it. Differentiable when either is a Tensor.
     Monte Carlo: ``expectation(dist, f, n=..., seed=...)`` for any object with
     ``.sample(shape)`` (passed a numpy Generator as ``generator=`` when its signature
-    accepts one; otherwise the seed cannot reach it). f=None means E[X]. Returns a
+    accepts one; otherwise a seed cannot reach it and a warning says so). f=None means E[X]. Returns a
     MonteCarloResult (``est, se = expectation(dist, f, n=10**5)``).
 
     >>> expectation([0.5, 0.25, 0.25], [0.0, 1.0, 2.0])
@@ -351,9 +366,9 @@ def expectation(probs, values=None, *, axis=None, n=100_000, seed=None,
     """
     if hasattr(probs, "sample") and not isinstance(probs, (Tensor, np.ndarray)):
         if values is not None and not callable(values):
-            raise TypeError(f"expectation: with a distribution, the second argument must be a function f "
-                            f"of the samples, got {type(values).__name__}")
-        return monte_carlo(values, _sampler_for(probs), n, seed=seed, chunk_size=chunk_size,
+            raise TypeError("expectation: with a distribution, the second argument must be a "
+                            f"function f of the samples, got {type(values).__name__}")
+        return monte_carlo(values, _sampler_for(probs, seed), n, seed=seed, chunk_size=chunk_size,
                            progress=progress, confidence=confidence)
     if values is None:
         raise ValueError("expectation: values is required for a table of probabilities "
@@ -371,11 +386,11 @@ def expectation(probs, values=None, *, axis=None, n=100_000, seed=None,
     try:
         shape = np.broadcast_shapes(p.shape, v.shape)
     except ValueError:
-        raise ValueError(f"expectation: values of shape {v.shape} do not broadcast against probs of "
-                         f"shape {p.shape}") from None
+        raise ValueError(f"expectation: values of shape {v.shape} do not broadcast against probs "
+                         f"of shape {p.shape}") from None
     if shape != p.shape:
-        raise ValueError(f"expectation: values of shape {v.shape} would broadcast probs of shape {p.shape} "
-                         f"to {shape}; values must broadcast to probs' shape")
+        raise ValueError(f"expectation: values of shape {v.shape} would broadcast probs of shape "
+                         f"{p.shape} to {shape}; values must broadcast to probs' shape")
     P, V = _as_operand(probs), _as_operand(values)
     prod = P * V if isinstance(P, Tensor) or not isinstance(V, Tensor) else V * P
     out = _sum(prod, axes)

@@ -614,6 +614,8 @@ class Tensor:
             raise RuntimeError(
                 f"{op_name}: a leaf Variable that requires grad is being used in an in-place "
                 f"operation; wrap the update in `with tg.no_grad():`")
+        if self.grad_fn is not None and self.grad_fn.needs_out:
+            self.grad_fn.out_modified = True   # its backward reads the old output: raise there
         if not tracking:
             with engine.no_grad():
                 result = compute(self, other)
@@ -621,8 +623,6 @@ class Tensor:
             self._version = engine.tick()
             return self
         old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
-        if self.grad_fn is not None and self.grad_fn.needs_out:
-            self.grad_fn.out = old.data   # the node's saved output keeps its pre-change value
         if self.grad_fn is not None and self.grad_fn.retained is not None:
             self.grad_fn.retained = None
         result = compute(old, other)
@@ -758,6 +758,8 @@ def _index_arg(index):
 
 
 class Clone(Function):
+    saved_inputs = ()
+
     def forward(self, x):
         return x.copy()
 
@@ -766,6 +768,8 @@ class Clone(Function):
 
 
 class Cast(Function):
+    saved_inputs = ()
+
     def forward(self, x, dtype):
         return x.astype(dtype)
 

@@ -5,7 +5,7 @@
     >>> y = (x * x).sum()
     >>> y.backward()
     >>> dot = tg.viz.draw_graph(y)          # displays inline (SVG) in a notebook
-    >>> dot.render("graph", format="svg")   # writes graph.svg (and the DOT source, graph)  # doctest: +SKIP
+    >>> dot.render("graph", format="svg")   # writes graph.svg  # doctest: +SKIP
 
 What is drawn (forward graph, the default):
   - one node per op: its name, output shape and dtype, and its values when small;
@@ -136,26 +136,25 @@ def _collect(outputs):
 def _choose(verts, roots, max_nodes):
     """Which op/leaf vertices to draw, and the groups that fold the rest.
 
-    Keeps the `max_nodes` vertices nearest an output or a leaf; hidden vertices
-    joined by edges form one group, and groups that feed the same drawn
-    vertices are merged, so a long chain becomes a single "... N more" node.
+    Keeps about two thirds of `max_nodes` nearest the outputs and the rest
+    nearest the leaves; hidden vertices joined by edges form one group, and
+    groups that feed the same drawn vertices are merged, so a long chain
+    becomes a single "... N more ops" node between its two ends.
     Returns (kept set, list of groups (lists of vertex indices)).
     """
     nodes = [i for i, v in enumerate(verts) if v.kind != "const"]
     if max_nodes is None or len(nodes) <= max_nodes:
         return set(nodes), []
     big = len(verts)
-
-    def rank(i):
-        v = verts[i]
-        d_in = big if v.dist_in is None else v.dist_in
-        return (min(v.dist_out, d_in), v.dist_out, v.order)
-
     kept = set(roots)
-    for i in sorted(nodes, key=rank):
-        if len(kept) >= max_nodes:
-            break
-        kept.add(i)
+    near_out = sorted(nodes, key=lambda i: (verts[i].dist_out, verts[i].order))
+    near_in = sorted(nodes, key=lambda i: (big if verts[i].dist_in is None else verts[i].dist_in,
+                                           verts[i].order))
+    for order, budget in ((near_out, max_nodes - max_nodes // 3), (near_in, max_nodes)):
+        for i in order:
+            if len(kept) >= budget:
+                break
+            kept.add(i)
     hidden = [i for i in nodes if i not in kept]
 
     # connected components of the hidden vertices (union-find, iterative)
@@ -184,7 +183,11 @@ def _choose(verts, roots, max_nodes):
     for members in components.values():
         feeds = frozenset(c for m in members for c in verts[m].consumers if c in kept)
         merged.setdefault(feeds, []).extend(members)
-    groups = sorted(merged.values(), key=lambda g: min(verts[m].order for m in g))
+    # a fold hiding one vertex takes the room of that vertex: draw the vertex instead
+    # (a lone hidden vertex has no hidden neighbours, so this leaves no dangling edge)
+    kept.update(g[0] for g in merged.values() if len(g) == 1)
+    groups = sorted((g for g in merged.values() if len(g) > 1),
+                    key=lambda g: min(verts[m].order for m in g))
     return kept, groups
 
 
@@ -367,7 +370,8 @@ def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankd
     n_ops = sum(v.kind == "op" for v in verts)
     n_leaves = sum(v.kind == "leaf" for v in verts)
     what = "backward pass" if backward else "graph"
-    title = f"{what}: {n_ops} op{'s' if n_ops != 1 else ''}, {n_leaves} lea{'ves' if n_leaves != 1 else 'f'}"
+    title = (f"{what}: {n_ops} op{'s' if n_ops != 1 else ''}, "
+             f"{n_leaves} lea{'ves' if n_leaves != 1 else 'f'}")
     if groups:
         title += f" ({len(kept)} nodes drawn, {sum(map(len, groups))} folded)"
     dot = graphviz.Digraph("backward" if backward else "graph")
@@ -376,9 +380,9 @@ def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankd
     dot.attr("edge", color="#555555", arrowsize="0.7", fontname="Helvetica", fontsize="9")
 
     if backward:
-        _draw_backward(dot, verts, roots, kept, groups, out_of, opts)
+        _draw_backward(dot, verts, kept, groups, out_of, opts)
     else:
-        _draw_forward(dot, verts, roots, kept, groups, out_of, opts)
+        _draw_forward(dot, verts, kept, groups, out_of, opts)
     return dot
 
 
@@ -411,8 +415,7 @@ def _group_of(groups):
     return where
 
 
-def _draw_forward(dot, verts, roots, kept, groups, out_of, opts):
-    show_shapes, limit, _ = opts
+def _draw_forward(dot, verts, kept, groups, out_of, opts):
     in_group = _group_of(groups)
     for i in sorted(kept, key=lambda i: verts[i].order):
         v = verts[i]
@@ -444,7 +447,7 @@ def _draw_forward(dot, verts, roots, kept, groups, out_of, opts):
 
 def _grad_edge_label(v, show_shapes):
     """The gradient flowing into vertex v has v's shape (the engine sums broadcasts away)."""
-    shape, dtype, _ = _meta(v)
+    shape = _meta(v)[0]
     return f" {_shape_str(shape)}" if show_shapes and shape is not None else ""
 
 
@@ -452,7 +455,7 @@ def _needs_grad(v):
     return v.kind == "op" or (v.kind == "leaf" and v.obj.requires_grad)
 
 
-def _draw_backward(dot, verts, roots, kept, groups, out_of, opts):
+def _draw_backward(dot, verts, kept, groups, out_of, opts):
     show_shapes, limit, show_grad = opts
     in_group = _group_of(groups)
     for r, t in out_of.items():                     # the seed: d output / d output
@@ -536,7 +539,7 @@ def _graphviz_pure():
     candidates.append(shutil.which(exe))
     for scheme in (None, f"{os.name}_user"):
         try:
-            scripts = sysconfig.get_path("scripts", scheme) if scheme else sysconfig.get_path("scripts")
+            scripts = sysconfig.get_path("scripts", scheme or sysconfig.get_default_scheme())
         except KeyError:    # pragma: no cover
             continue
         candidates.append(os.path.join(scripts, exe))

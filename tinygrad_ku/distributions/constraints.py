@@ -108,7 +108,8 @@ class _Simplex(Constraint):
         return f" (it sums to {unit.sum():.10g})"
 
     def __str__(self):
-        return f"a probability vector along the last dim (entries >= 0, summing to 1 within {SIMPLEX_TOL:g})"
+        return (f"a probability vector along the last dim (entries >= 0, summing to 1 "
+                f"within {SIMPLEX_TOL:g})")
 
 
 class _RealVector(Constraint):

@@ -11,6 +11,8 @@ from ._dispatch import cos, data, log, sigmoid, sin, where
 
 
 class Add(Function):
+    saved_inputs = ()
+
     def forward(self, x, y):
         return x + y
 
@@ -19,6 +21,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    saved_inputs = ()
+
     def forward(self, x, y):
         return x - y
 
@@ -36,6 +40,7 @@ class Mul(Function):
 
 
 class Div(Function):
+    saved_inputs = (1,)
     needs_out = True
 
     def forward(self, x, y):
@@ -86,6 +91,8 @@ class Minimum(Function):
 
 
 class Where(Function):
+    saved_inputs = ()
+
     def forward(self, cond, x, y):
         self.cond = cond
         return np.where(cond, x, y)
@@ -96,6 +103,8 @@ class Where(Function):
 
 
 class Neg(Function):
+    saved_inputs = ()
+
     def forward(self, x):
         return -x
 
@@ -104,6 +113,7 @@ class Neg(Function):
 
 
 class Exp(Function):
+    saved_inputs = ()
     needs_out = True
 
     def forward(self, x):
@@ -130,6 +140,7 @@ class Log1p(Function):
 
 
 class Expm1(Function):
+    saved_inputs = ()
     needs_out = True
 
     def forward(self, x):
@@ -140,6 +151,7 @@ class Expm1(Function):
 
 
 class Sqrt(Function):
+    saved_inputs = ()
     needs_out = True
 
     def forward(self, x):
@@ -174,6 +186,7 @@ class Cos(Function):
 
 
 class Tanh(Function):
+    saved_inputs = ()
     needs_out = True
 
     def forward(self, x):
@@ -184,6 +197,7 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
+    saved_inputs = ()
     needs_out = True
 
     def forward(self, x):
@@ -218,6 +232,8 @@ class Abs(Function):
 
 
 class Sign(Function):
+    saved_inputs = ()
+
     def forward(self, x):
         return np.sign(x)
 

@@ -6,13 +6,14 @@ from ._dispatch import exp, is_tensor
 
 
 def _log_softmax(x, axis):
-    m = x.max(axis=axis, keepdims=True)
+    m = x.max(axis=axis, keepdims=True, initial=-np.inf)   # initial: empty inputs give empty outputs
     m = np.where(np.isfinite(m), m, 0.0)
     shifted = x - m
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 class LogSoftmax(Function):
+    saved_inputs = ()
     needs_out = True
 
     def forward(self, x, axis):
@@ -24,11 +25,12 @@ class LogSoftmax(Function):
 
 
 class Softmax(Function):
+    saved_inputs = ()
     needs_out = True
 
     def forward(self, x, axis):
         self.axis = axis
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))
         return e / e.sum(axis=axis, keepdims=True)
 
     def vjp(self, g, out, x, axis):    # s * (g - Σ g s)
@@ -48,7 +50,7 @@ class NllLoss(Function):
         if reduction == "none":
             return picked
         total = picked.sum()
-        return total / self.keep.sum() if reduction == "mean" else total
+        return (total / self.keep.sum()).astype(logp.dtype) if reduction == "mean" else total
 
     def vjp(self, g, out, logp, target, reduction, ignore_index):
         shape = logp.shape

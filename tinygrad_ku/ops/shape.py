@@ -6,6 +6,8 @@ from ._dispatch import data, is_tensor, permute
 
 
 class Reshape(Function):
+    saved_inputs = ()
+
     def forward(self, x, shape):
         return x.reshape(shape)
 
@@ -14,6 +16,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    saved_inputs = ()
+
     def forward(self, x, axes):
         self.axes = axes
         return x.transpose(axes)
@@ -23,6 +27,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    saved_inputs = ()
+
     def forward(self, x, shape):
         return np.broadcast_to(x, shape)
 
@@ -31,6 +37,8 @@ class Expand(Function):
 
 
 class GetItem(Function):
+    saved_inputs = ()
+
     def forward(self, x, index):
         self.index = index
         return x[index]
@@ -58,6 +66,8 @@ def _scatter_add(g, shape, index):
 
 class IndexAdd(Function):
     """zeros(shape) with g added at `index`: the vjp of indexing, itself differentiable."""
+    saved_inputs = ()
+
     def forward(self, g, shape, index):
         self.index = index
         return _scatter_add(g, shape, index)
@@ -68,6 +78,8 @@ class IndexAdd(Function):
 
 class Concatenate(Function):
     """cat(tensors, axis): the gradient of each input is its slice of g."""
+    saved_inputs = ()
+
     def forward(self, *xs, axis):
         self.axis = axis
         self.bounds = np.cumsum([0] + [x.shape[axis] for x in xs])
@@ -80,6 +92,8 @@ class Concatenate(Function):
 
 
 class Stack(Function):
+    saved_inputs = ()
+
     def forward(self, *xs, axis):
         self.axis = axis
         return np.stack(xs, axis=axis)

@@ -25,9 +25,12 @@ Methods (float64 throughout; float32/float16 inputs are computed in float64 and 
 - sin(pi x) and cos(pi x) are computed after exact reduction of x, so the reflection
   formulas stay accurate for large |x|.
 
-Poles follow SciPy: lgamma(0, -1, -2, ...) = +inf; digamma(+0) = -inf, digamma(-0.0) = +inf,
-digamma(-1, -2, ...) = nan; polygamma(n, -k) = +inf for odd n, nan for even n.
-Relative accuracy is not promised next to the zeros of lgamma and digamma on x < 0.
+Poles: lgamma(0, -1, -2, ...) = +inf (as math.lgamma's limit and SciPy's gammaln); at zero,
+the limit from the side of the signed zero, e.g. digamma(+0.0) = -inf, digamma(-0.0) = +inf
+(as SciPy); at x = -1, -2, ...: psi^(n) = +inf for odd n (same sign on both sides) and nan
+for even n, digamma included (the sign flips across the pole). Overflow gives +-inf quietly.
+Relative accuracy is not promised next to the zeros of lgamma and digamma on x < 0
+(there it is absolute, ~1e-15 times the size of the terms).
 """
 import math
 
@@ -132,9 +135,9 @@ _PSI2_COEF = _LG2_COEF * np.arange(1, len(_LG2_COEF) + 1)
 
 
 def _poly(coef, z):
-    """sum_k coef[k] z^k by Horner's rule."""
-    acc = np.zeros_like(z)
-    for c in coef[::-1]:
+    """sum_k coef[k] z^k by Horner's rule (no 0 * z term, so z = +-inf gives +-inf, not nan)."""
+    acc = np.full_like(z, coef[-1])
+    for c in coef[-2::-1]:
         acc = acc * z + c
     return acc
 
@@ -167,7 +170,7 @@ def _lgamma_pos(x):
     for k in range(1, 9):
         prod = np.where(k <= n, prod * (xm - k), prod)
     out[m] = _poly_z(_LG2_COEF, xm - n - 2.0) + np.log(prod)
-    m = x >= 10.0                # Stirling: (x - 1/2) log x - x + log(2 pi)/2 + sum B_2k / (2k (2k-1) x^(2k-1))
+    m = x >= 10.0   # Stirling: (x - 1/2) log x - x + log(2 pi)/2 + sum B_2k / (2k (2k-1) x^(2k-1))
     xm = x[m]
     r = 1.0 / xm
     r2 = r * r
@@ -259,8 +262,9 @@ def _polygamma(n, x):
     xn = x[neg]
     with np.errstate(over="ignore", invalid="ignore"):
         c = _cospi(xn) / _sinpi(xn)
-        refl = npoly.polyval(c, _cot_derivative_poly(n))
-        out[neg] = -nfact * _hurwitz_zeta(float(n + 1), 1.0 - xn) - np.pi * refl   # (-1)^n psi^(n)(1-x) = -n! zeta
+        refl = _poly(_cot_derivative_poly(n), c)
+        # (-1)^n psi^(n)(1 - x) = (-1)^n (-1)^(n+1) n! zeta(n + 1, 1 - x) = -n! zeta(n + 1, 1 - x)
+        out[neg] = -nfact * _hurwitz_zeta(float(n + 1), 1.0 - xn) - np.pi * refl
     poles = (x < 0) & (x == np.round(x)) & np.isfinite(x)
     out[poles] = np.inf if n % 2 == 1 else np.nan        # even-order poles: +inf from both sides
     zero = x == 0               # psi^(n)(x) ~ (-1)^(n+1) n! / x^(n+1) near 0
@@ -309,7 +313,8 @@ def lgamma(x):
     if _is_tensor(x):
         return Lgamma.apply(x)
     arr, dtype, scalar = _prepare(x, "lgamma")
-    return _finish(_lgamma(arr), dtype, scalar)
+    with np.errstate(over="ignore", divide="ignore"):   # poles and overflow give inf
+        return _finish(_lgamma(arr), dtype, scalar)
 
 
 def digamma(x):
@@ -321,7 +326,8 @@ def digamma(x):
     if _is_tensor(x):
         return Digamma.apply(x)
     arr, dtype, scalar = _prepare(x, "digamma")
-    return _finish(_digamma(arr), dtype, scalar)
+    with np.errstate(over="ignore", divide="ignore"):   # poles and overflow give inf
+        return _finish(_digamma(arr), dtype, scalar)
 
 
 def polygamma(n, x):
@@ -338,7 +344,8 @@ def polygamma(n, x):
     if _is_tensor(x):
         return Polygamma.apply(x, n=n)
     arr, dtype, scalar = _prepare(x, "polygamma")
-    return _finish(_polygamma(n, arr), dtype, scalar)
+    with np.errstate(over="ignore", divide="ignore"):   # poles and overflow give inf
+        return _finish(_polygamma(n, arr), dtype, scalar)
 
 
 def trigamma(x):

@@ -1,0 +1,437 @@
+"""Property-based gradient fuzzing: random programs of ops, every gradient checked numerically.
+
+A program is a straight-line sequence of up to 8 ops over 1-3 leaves whose shapes
+broadcast against each other (size-1 and size-0 axes included), in float32 or
+float64. Each op takes the previous result and, for binary ops, any earlier value,
+so the graph has fan-out. The engine's gradient of  L = Σ v ⊙ program(leaves)
+(v fixed random weights) must equal vᵀJ with J from `tg.autograd.numerical_jacobian`.
+Programs print as the Python that builds them, so hypothesis's shrunk
+counterexample is a minimal failing expression.
+
+Points within 1e-3 of a kink (relu/abs/clip at their corners, ties in
+max/min, `where` switching, sqrt/norm at 0) are rejected, because central
+differences are meaningless there; values exactly on a kink are kept (they
+come from structure that perturbations preserve, e.g. abs(x - x)).
+
+Profiles: `ci` (default, derandomised, bounded to ~25 s) and `long`
+(TG_FUZZ_PROFILE=long, run by `make fuzz` through the slow-marked tests).
+"""
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import strategies as st
+
+import tinygrad_ku as tg
+import tinygrad_ku.nn.functional as F
+
+settings.register_profile(
+    "ci", max_examples=120, deadline=None, derandomize=True, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+settings.register_profile(
+    "long", max_examples=4000, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+LONG = settings.get_profile(os.environ.get("TG_FUZZ_PROFILE", "long"))  # for the slow tests
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow etc. is assume()d away
+MARGIN = 1e-3            # distance to a kink below which a point is rejected
+BIG = 1e4                # values beyond this are rejected (overflow, not a gradient bug)
+
+
+# ----- the op table: name -> (arity, applicable(shapes), run(values, p), show(args, p), kink) ----
+def _reduce_dims(shape):
+    """Dims a reduction may take on this shape (None = all)."""
+    return [None] + list(range(len(shape)))
+
+
+def _reduced_shape(shape, dim, keep):
+    if dim is None:
+        return (1,) * len(shape) if keep else ()
+    return tuple(1 if i == dim else n for i, n in enumerate(shape)) if keep else \
+        shape[:dim] + shape[dim + 1:]
+
+
+def _group_size(shape, dim):
+    return int(np.prod(shape)) if dim is None else shape[dim]
+
+
+def _broadcast(a, b):
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
+
+
+def _matmul_shape(a, b):
+    if len(a) == 0 or len(b) == 0:
+        return None
+    try:
+        return np.matmul(np.zeros(a), np.zeros(b)).shape
+    except ValueError:
+        return None
+
+
+def _gap_top2(x, dim, largest=True):
+    """Smallest gap between the best and second-best element of each group (inf if none)."""
+    x = np.asarray(x, np.float64)
+    y = x.reshape(-1) if dim is None else np.moveaxis(x, dim, -1)
+    y = y.reshape(-1, y.shape[-1]) if y.ndim else y.reshape(1, 1)
+    if y.shape[-1] < 2 or y.size == 0:
+        return np.inf
+    s = np.sort(y, axis=-1)
+    gaps = (s[:, -1] - s[:, -2]) if largest else (s[:, 1] - s[:, 0])
+    gaps = gaps[gaps != 0]          # exact ties: the documented convention, kept
+    return gaps.min() if gaps.size else np.inf
+
+
+def _near(x, at=0.0):
+    """Distance of x's elements to `at`, ignoring exact hits."""
+    d = np.abs(np.asarray(x, np.float64) - at)
+    d = d[d != 0]
+    return d.min() if d.size else np.inf
+
+
+@dataclass
+class Op:
+    name: str
+    arity: int
+    run: object                       # (a, b, p) -> Tensor
+    show: object                      # (sa, sb, p) -> str
+    shape: object = None              # (shape_a, shape_b, p) -> out shape or None (not applicable)
+    kink: object = None               # (a, b, p) -> distance to a kink
+    params: object = None             # (draw, shape_a, shape_b) -> p
+
+
+def unary(name, run, show, kink=None):
+    return Op(name, 1, lambda a, b, p: run(a), lambda sa, sb, p: show(sa),
+              lambda sa, sb, p: sa, (lambda a, b, p: kink(a)) if kink else None)
+
+
+def binary(name, run, show, kink=None):
+    return Op(name, 2, lambda a, b, p: run(a, b), lambda sa, sb, p: show(sa, sb),
+              lambda sa, sb, p: _broadcast(sa, sb), (lambda a, b, p: kink(a, b)) if kink else None)
+
+
+def reduction(name, run, show, kink=None, nonempty=False, extra=None):
+    def params(draw, sa, sb):
+        p = {"dim": draw(st.sampled_from(_reduce_dims(sa))), "keep": draw(st.booleans())}
+        if extra:
+            p.update(extra(draw))
+        return p
+
+    def shape(sa, sb, p):
+        if nonempty and _group_size(sa, p["dim"]) == 0:
+            return None
+        return _reduced_shape(sa, p["dim"], p["keep"])
+    return Op(name, 1, lambda a, b, p: run(a, p), lambda sa, sb, p: show(sa, p), shape,
+              (lambda a, b, p: kink(a, p)) if kink else None, params)
+
+
+def _dim_s(p):
+    return "" if p["dim"] is None else f"{p['dim']}, "
+
+
+def _var_kink(a, p):
+    n = _group_size(a.shape, p["dim"])
+    return np.inf if n > p["corr"] else 0.0
+
+
+OPS = [
+    binary("add", lambda a, b: a + b, lambda a, b: f"({a} + {b})"),
+    binary("mul", lambda a, b: a * b, lambda a, b: f"({a} * {b})"),
+    unary("tanh", lambda a: a.tanh(), lambda a: f"{a}.tanh()"),
+    binary("sub", lambda a, b: a - b, lambda a, b: f"({a} - {b})"),
+    unary("neg", lambda a: -a, lambda a: f"(-{a})"),
+    unary("sin", lambda a: a.sin(), lambda a: f"{a}.sin()"),
+    unary("cos", lambda a: a.cos(), lambda a: f"{a}.cos()"),
+    unary("sigmoid", lambda a: a.sigmoid(), lambda a: f"{a}.sigmoid()"),
+    unary("softplus", lambda a: a.softplus(), lambda a: f"{a}.softplus()"),
+    unary("square", lambda a: a.square(), lambda a: f"{a}.square()"),
+    unary("exp", lambda a: a.exp(), lambda a: f"{a}.exp()"),
+    unary("expm1", lambda a: a.expm1(), lambda a: f"{a}.expm1()"),
+    unary("log", lambda a: (a.square() + 0.5).log(), lambda a: f"({a}.square() + 0.5).log()"),
+    unary("log1p", lambda a: a.square().log1p(), lambda a: f"{a}.square().log1p()"),
+    unary("sqrt", lambda a: (a.square() + 0.5).sqrt(), lambda a: f"({a}.square() + 0.5).sqrt()"),
+    unary("pow3", lambda a: a ** 3, lambda a: f"({a} ** 3)"),
+    unary("rpow", lambda a: 2.0 ** a, lambda a: f"(2.0 ** {a})"),
+    unary("rdiv", lambda a: 1.0 / (a.square() + 1.0), lambda a: f"(1.0 / ({a}.square() + 1.0))"),
+    unary("abs", lambda a: a.abs(), lambda a: f"{a}.abs()", lambda a: _near(a.data)),
+    unary("relu", lambda a: a.relu(), lambda a: f"{a}.relu()", lambda a: _near(a.data)),
+    unary("clip", lambda a: a.clip(-0.5, 0.5), lambda a: f"{a}.clip(-0.5, 0.5)",
+          lambda a: min(_near(a.data, -0.5), _near(a.data, 0.5))),
+    unary("clone", lambda a: a.clone(), lambda a: f"{a}.clone()"),
+    binary("div", lambda a, b: a / (b.square() + 0.5), lambda a, b: f"({a} / ({b}.square() + 0.5))"),
+    binary("pow", lambda a, b: (a.square() + 0.5) ** b, lambda a, b: f"(({a}.square() + 0.5) ** {b})"),
+    binary("maximum", lambda a, b: tg.maximum(a, b), lambda a, b: f"tg.maximum({a}, {b})",
+           lambda a, b: _near(a.data - b.data)),
+    binary("minimum", lambda a, b: tg.minimum(a, b), lambda a, b: f"tg.minimum({a}, {b})",
+           lambda a, b: _near(a.data - b.data)),
+    binary("where", lambda a, b: tg.where(a > 0, a, b), lambda a, b: f"tg.where({a} > 0, {a}, {b})",
+           lambda a, b: _near(a.data)),
+    Op("matmul", 2, lambda a, b, p: a @ b, lambda a, b, p: f"({a} @ {b})",
+       lambda sa, sb, p: _matmul_shape(sa, sb)),
+    Op("matmul_T", 2, lambda a, b, p: a @ b.mT, lambda a, b, p: f"({a} @ {b}.mT)",
+       lambda sa, sb, p: _matmul_shape(sa, sb[:-2] + sb[-2:][::-1]) if len(sb) >= 2 else None),
+    reduction("sum", lambda a, p: a.sum(p["dim"], keepdim=p["keep"]),
+              lambda a, p: f"{a}.sum({_dim_s(p)}keepdim={p['keep']})"),
+    reduction("mean", lambda a, p: a.mean(p["dim"], keepdim=p["keep"]),
+              lambda a, p: f"{a}.mean({_dim_s(p)}keepdim={p['keep']})", nonempty=True),
+    reduction("prod", lambda a, p: a.prod(p["dim"], keepdim=p["keep"]),
+              lambda a, p: f"{a}.prod({_dim_s(p)}keepdim={p['keep']})"),
+    reduction("amax", lambda a, p: a.amax(p["dim"], keepdim=p["keep"]),
+              lambda a, p: f"{a}.amax({_dim_s(p)}keepdim={p['keep']})",
+              lambda a, p: _gap_top2(a.data, p["dim"]), nonempty=True),
+    reduction("amin", lambda a, p: a.amin(p["dim"], keepdim=p["keep"]),
+              lambda a, p: f"{a}.amin({_dim_s(p)}keepdim={p['keep']})",
+              lambda a, p: _gap_top2(a.data, p["dim"], largest=False), nonempty=True),
+    reduction("logsumexp", lambda a, p: a.logsumexp(p["dim"], keepdim=p["keep"]),
+              lambda a, p: f"{a}.logsumexp({_dim_s(p)}keepdim={p['keep']})", nonempty=True),
+    reduction("var", lambda a, p: a.var(p["dim"], keepdim=p["keep"], correction=p["corr"]),
+              lambda a, p: f"{a}.var({_dim_s(p)}keepdim={p['keep']}, correction={p['corr']})",
+              _var_kink, nonempty=True, extra=lambda draw: {"corr": draw(st.sampled_from([1, 0]))}),
+    reduction("norm", lambda a, p: tg.linalg.vector_norm(a, p["ord"], dim=p["dim"], keepdim=p["keep"]),
+              lambda a, p: f"tg.linalg.vector_norm({a}, {p['ord']}, dim={p['dim']}, "
+                           f"keepdim={p['keep']})",
+              lambda a, p: _near(tg.linalg.vector_norm(a.detach(), 2, dim=p["dim"]).data)
+              if p["ord"] != np.inf else _gap_top2(np.abs(a.data), p["dim"]),
+              nonempty=True, extra=lambda draw: {"ord": draw(st.sampled_from([2, 1, 3, np.inf]))}),
+    reduction("max_dim", lambda a, p: a.max(p["dim"] if p["dim"] is not None else 0,
+                                          keepdim=p["keep"])[0] if a.ndim else a.max(),
+              lambda a, p: f"{a}.max({p['dim'] if p['dim'] is not None else 0}, "
+                           f"keepdim={p['keep']}).values",
+              lambda a, p: _gap_top2(a.data, p["dim"] if p["dim"] is not None else 0)
+              if a.ndim else np.inf, nonempty=True),
+    Op("softmax", 1, lambda a, b, p: F.softmax(a, p["dim"]),
+       lambda a, b, p: f"F.softmax({a}, dim={p['dim']})", lambda sa, sb, p: sa,
+       params=lambda draw, sa, sb: {"dim": draw(st.sampled_from(list(range(-len(sa), 0)) or [-1]))}),
+    Op("log_softmax", 1, lambda a, b, p: F.log_softmax(a, p["dim"]),
+       lambda a, b, p: f"F.log_softmax({a}, dim={p['dim']})", lambda sa, sb, p: sa,
+       params=lambda draw, sa, sb: {"dim": draw(st.sampled_from(list(range(-len(sa), 0)) or [-1]))}),
+    Op("reshape", 1, lambda a, b, p: a.reshape(-1), lambda a, b, p: f"{a}.reshape(-1)",
+       lambda sa, sb, p: (int(np.prod(sa)),)),
+    Op("transpose", 1, lambda a, b, p: a.transpose(0, -1), lambda a, b, p: f"{a}.transpose(0, -1)",
+       lambda sa, sb, p: (sa[-1:] + sa[1:-1] + sa[:1]) if len(sa) >= 2 else None),
+    Op("unsqueeze", 1, lambda a, b, p: a.unsqueeze(p["dim"]),
+       lambda a, b, p: f"{a}.unsqueeze({p['dim']})",
+       lambda sa, sb, p: sa[:p["dim"]] + (1,) + sa[p["dim"]:] if len(sa) < 4 else None,
+       params=lambda draw, sa, sb: {"dim": draw(st.integers(0, len(sa)))}),
+    Op("squeeze", 1, lambda a, b, p: a.squeeze(), lambda a, b, p: f"{a}.squeeze()",
+       lambda sa, sb, p: tuple(n for n in sa if n != 1) if 1 in sa else None),
+    Op("expand", 2, lambda a, b, p: a.expand(b.shape), lambda a, b, p: f"{a}.expand({b}.shape)",
+       lambda sa, sb, p: sb if _broadcast(sa, sb) == sb and sa != sb else None),
+    Op("slice", 1, lambda a, b, p: a[1:], lambda a, b, p: f"{a}[1:]",
+       lambda sa, sb, p: (max(sa[0] - 1, 0),) + sa[1:] if sa else None),
+    Op("flip_index", 1, lambda a, b, p: a[[0, 0, -1]], lambda a, b, p: f"{a}[[0, 0, -1]]",
+       lambda sa, sb, p: (3,) + sa[1:] if sa and sa[0] > 0 else None),
+    Op("cat", 2, lambda a, b, p: tg.cat([a, b], dim=0), lambda a, b, p: f"tg.cat([{a}, {b}], dim=0)",
+       lambda sa, sb, p: (sa[0] + sb[0],) + sa[1:] if sa and len(sa) == len(sb) and
+       sa[1:] == sb[1:] else None),
+    Op("stack", 2, lambda a, b, p: tg.stack([a, b], dim=-1),
+       lambda a, b, p: f"tg.stack([{a}, {b}], dim=-1)",
+       lambda sa, sb, p: sa + (2,) if sa == sb and len(sa) < 4 else None),
+    Op("double", 1, lambda a, b, p: a.double(), lambda a, b, p: f"{a}.double()",
+       lambda sa, sb, p: sa),
+]
+SMOOTH2 = {"add", "mul", "tanh", "sub", "neg", "sin", "cos", "sigmoid", "softplus", "square",
+           "exp", "expm1", "log", "log1p", "sqrt", "pow3", "rpow", "rdiv", "clone", "div", "pow",
+           "matmul", "matmul_T", "sum", "mean", "prod", "logsumexp", "var", "softmax",
+           "log_softmax", "reshape", "transpose", "unsqueeze", "squeeze", "expand", "slice",
+           "flip_index", "cat", "stack", "double"}
+
+
+# ----- programs ----------------------------------------------------------------------------
+@dataclass
+class Step:
+    op: Op
+    b: int            # index of the second operand among the earlier values (binary ops)
+    p: dict
+
+
+class Program:
+    """A straight-line program over leaves x0, x1, ...; repr() is the Python that builds it."""
+    def __init__(self, dtype, shapes, seed):
+        self.dtype, self.shapes, self.seed, self.steps = dtype, shapes, seed, []
+
+    def leaves(self):
+        rng = np.random.default_rng(self.seed)
+        return [tg.tensor(rng.uniform(-2, 2, s).astype(self.dtype), requires_grad=True)
+                for s in self.shapes]
+
+    def run(self, *xs, kinks=None):
+        vals = list(xs)
+        for st_ in self.steps:
+            a, b = vals[-1], vals[st_.b]
+            if kinks is not None and st_.op.kink:
+                kinks.append(st_.op.kink(a, b, st_.p))
+            vals.append(st_.op.run(a, b, st_.p))
+        return vals[-1]
+
+    def names(self):
+        return [f"x{i}" for i in range(len(self.shapes))] + \
+            [f"t{i + 1}" for i in range(len(self.steps))]
+
+    def __repr__(self):
+        n = self.names()
+        lines = [f"rng = np.random.default_rng({self.seed})"]
+        lines += [f"{n[i]} = tg.tensor(rng.uniform(-2, 2, {s}).astype('{self.dtype}'), "
+                  f"requires_grad=True)" for i, s in enumerate(self.shapes)]
+        for i, s in enumerate(self.steps):
+            lines.append(f"{n[len(self.shapes) + i]} = "
+                         f"{s.op.show(n[len(self.shapes) + i - 1], n[s.b], s.p)}")
+        return "\n" + "\n".join(lines)
+
+
+DIM = st.sampled_from([2, 1, 3, 2, 1, 3, 2, 3, 1, 0])
+
+
+@st.composite
+def programs(draw, dtype=None, ops=None, max_depth=8):
+    ops = ops or OPS
+    dtype = dtype or draw(st.sampled_from(["float64", "float32"]))
+    base = tuple(draw(st.lists(DIM, min_size=0, max_size=3)))
+    shapes = []
+    for _ in range(draw(st.integers(1, 3))):
+        drop = draw(st.integers(0, len(base)))
+        shapes.append(tuple(1 if draw(st.integers(0, 3)) == 0 else n for n in base[drop:]))
+    prog = Program(dtype, shapes, draw(st.integers(0, 2 ** 16)))
+    cur = list(shapes)
+    for _ in range(draw(st.integers(1, max_depth))):
+        candidates = []
+        for op in ops:
+            if op.name == "double" and dtype != "float32":
+                continue
+            for b in ([len(cur) - 1] if op.arity == 1 else range(len(cur))):
+                candidates.append((op, b))
+        op, b = draw(st.sampled_from(candidates))
+        p = op.params(draw, cur[-1], cur[b]) if op.params else {}
+        shape = op.shape(cur[-1], cur[b], p)
+        if shape is None or int(np.prod(shape)) > 64:
+            continue
+        prog.steps.append(Step(op, b, p))
+        cur.append(tuple(int(n) for n in shape))
+    assume(prog.steps)
+    return prog
+
+
+def _finite_and_tame(t):
+    d = np.asarray(t.data, np.float64)
+    return bool(np.all(np.isfinite(d)) and np.all(np.abs(d) < BIG))
+
+
+def check_program(prog):
+    """Engine gradient of Σ v ⊙ prog(leaves) vs vᵀ · numerical_jacobian, for every leaf."""
+    note(repr(prog))
+    xs = prog.leaves()
+    kinks = []
+    out = prog.run(*xs, kinks=kinks)
+    assume(all(k >= MARGIN for k in kinks))
+    assume(_finite_and_tame(out))
+    v = np.random.default_rng(prog.seed + 1).uniform(0.5, 1.5, out.shape).astype(out.dtype)
+    loss = (out * v).sum()
+    assume(_finite_and_tame(loss))
+    if not out.requires_grad:          # e.g. only non-differentiable paths: nothing to check
+        return
+    loss.backward()
+
+    x64 = [tg.tensor(x.data.astype(np.float64)) for x in xs]
+    jac = tg.autograd.numerical_jacobian(lambda *a: (prog.run(*a) * v).sum(), tuple(x64))
+    f32 = prog.dtype == "float32"
+    scale = max([1.0] + [float(np.abs(j).max()) for j in jac if j.size])
+    rtol, atol = (2e-3, 2e-3 * scale) if f32 else (1e-5, 1e-6 * scale)
+    for i, (x, j) in enumerate(zip(xs, jac)):
+        g = np.zeros(x.shape) if x.grad is None else x.grad.data
+        assert x.grad is None or x.grad.dtype == x.dtype, \
+            f"x{i}.grad has dtype {x.grad.dtype}, leaf has {x.dtype}"
+        assert g.shape == x.shape, f"x{i}.grad has shape {g.shape}, leaf has {x.shape}"
+        np.testing.assert_allclose(g, j, rtol=rtol, atol=atol, err_msg=f"gradient of x{i}")
+
+
+def check_second_order(prog):
+    """d/dx of (∇L · w) by the engine (create_graph) vs central differences of the engine's ∇L."""
+    note(repr(prog))
+    xs = prog.leaves()
+    kinks = []
+    out = prog.run(*xs, kinks=kinks)
+    assume(_finite_and_tame(out) and out.requires_grad)
+    rng = np.random.default_rng(prog.seed + 2)
+    v = rng.uniform(0.5, 1.5, out.shape)
+    w = [rng.uniform(0.5, 1.5, x.shape) for x in xs]
+
+    def first(*a):
+        grads = tg.autograd.grad((prog.run(*a) * v).sum(), a, create_graph=True,
+                                 allow_unused=True)
+        total = tg.tensor(0.0)
+        for g, wi in zip(grads, w):
+            if g is not None:
+                total = total + (g * wi).sum()
+        return total
+
+    s = first(*xs)
+    assume(_finite_and_tame(s))
+    if not s.requires_grad:            # linear program: the second derivative is zero
+        hess = [None] * len(xs)
+    else:
+        hess = tg.autograd.grad(s, xs, allow_unused=True)
+    def first_detached(*a):
+        with tg.enable_grad():
+            return first(*[tg.tensor(t.data, requires_grad=True) for t in a]).detach()
+
+    jac = tg.autograd.numerical_jacobian(first_detached, tuple(tg.tensor(x.data) for x in xs))
+    scale = max([1.0] + [float(np.abs(j).max()) for j in jac if j.size])
+    for i, (h, j) in enumerate(zip(hess, jac)):
+        h = np.zeros(xs[i].shape) if h is None else h.data
+        np.testing.assert_allclose(h, j, rtol=1e-4, atol=1e-5 * scale,
+                                   err_msg=f"second derivative wrt x{i}")
+
+
+# ----- the tests ---------------------------------------------------------------------------
+CI = settings.get_profile("ci")
+
+
+@settings(CI)
+@given(programs(dtype="float64"))
+def test_random_programs_float64(prog):
+    check_program(prog)
+
+
+@settings(CI, max_examples=max(CI.max_examples // 2, 1))
+@given(programs(dtype="float32"))
+def test_random_programs_float32(prog):
+    check_program(prog)
+
+
+SMOOTH_OPS = [op for op in OPS if op.name in SMOOTH2]
+
+
+@settings(CI, max_examples=max(CI.max_examples // 3, 1))
+@given(programs(dtype="float64", ops=SMOOTH_OPS, max_depth=5))
+def test_random_programs_second_order(prog):
+    check_second_order(prog)
+
+
+@pytest.mark.slow
+@settings(LONG)
+@given(programs())
+def test_random_programs_long(prog):
+    check_program(prog)
+
+
+@pytest.mark.slow
+@settings(LONG, max_examples=max(LONG.max_examples // 4, 1))
+@given(programs(dtype="float64", ops=SMOOTH_OPS, max_depth=6))
+def test_random_programs_second_order_long(prog):
+    check_second_order(prog)
+
+
+def test_program_prints_as_runnable_python():
+    """The shrunk counterexample is useful only if its printout rebuilds the same values."""
+    prog = Program("float64", [(2, 3), (3,)], 7)
+    ops = {op.name: op for op in OPS}
+    prog.steps = [Step(ops["mul"], 1, {}), Step(ops["tanh"], 0, {}),
+                  Step(ops["sum"], 0, {"dim": 1, "keep": False})]
+    env = {"np": np, "tg": tg, "F": F}
+    exec(repr(prog), env)
+    expected = np.tanh(prog.leaves()[0].data * prog.leaves()[1].data).sum(1)
+    np.testing.assert_allclose(env["t3"].data, expected, rtol=1e-15)
+    assert "t1 = (x0 * x1)\nt2 = t1.tanh()\nt3 = t2.sum(1, keepdim=False)" in repr(prog)
