@@ -10,7 +10,8 @@ import math as _math
 
 from . import autograd, linalg, nn  # noqa: F401
 from . import estimate, models, optim  # noqa: F401
-from . import distributions  # noqa: F401
+from . import decision, distributions, probability, viz  # noqa: F401
+from .ops.special import digamma, lgamma, polygamma  # noqa: F401
 from .autograd import GradcheckError, gradcheck, grad, numerical_jacobian  # noqa: F401
 from .autograd import detect_anomaly, gradgradcheck, set_detect_anomaly  # noqa: F401
 from .engine import enable_grad, is_grad_enabled, no_grad  # noqa: F401

@@ -1,4 +1,6 @@
 """`make demo`: a small graph, its values and gradients, checked by gradcheck."""
+import os
+
 import numpy as np
 
 import tinygrad_ku as tg
@@ -19,6 +21,11 @@ def main():
 
     ok = tg.gradcheck(lambda W, x, b: (W @ x + b).tanh().sum(), (W, x, b))
     print("gradcheck against central differences:", "passed" if ok else "FAILED")
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = tg.viz.draw_graph(y).render(os.path.join(here, "out", "demo_graph"), format="svg",
+                                       cleanup=True)
+    print("graph of y rendered to", path)
 
 
 if __name__ == "__main__":

@@ -172,16 +172,16 @@ def _check_versions(node):
                 f"in place after {node.name} used it")
 
 
-def _free(node, edges=None):
-    """Drop what a node saved for backward, keeping only the graph's shape for drawing.
+def _edges(parents):
+    """Per parent: its node, the leaf Tensor itself, or None (a constant or no grad)."""
+    return tuple((p.grad_fn or p) if isinstance(p, Tensor) and p.requires_grad else None
+                 for p in parents)
 
-    `edges` (per parent: its node, the leaf itself, or None), when the caller already has them.
-    """
-    if edges is None or len(edges) != len(node.parents):
-        edges = [(p.grad_fn or p) if isinstance(p, Tensor) and p.requires_grad else None
-                 for p in node.parents]
+
+def _free(node):
+    """Drop what a node saved for backward, keeping only the graph's shape for drawing."""
     out = node.out
-    node.__dict__ = {"freed": True, "parents": tuple(edges), "out": None,
+    node.__dict__ = {"freed": True, "parents": _edges(node.parents), "out": None,
                      "out_shape": out.shape, "out_dtype": out.dtype}
 
 
@@ -332,8 +332,12 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                 deps[child] = n
                 if not n:
                     ready.append(child)
-            if not retain_graph:
-                _free(node, edges)
+            if not retain_graph:       # _free, inlined: this loop is the hot path
+                if len(edges) != len(parents):
+                    edges = _edges(parents)
+                out = node.out
+                node.__dict__ = {"freed": True, "parents": tuple(edges), "out": None,
+                                 "out_shape": out.shape, "out_dtype": out.dtype}
     finally:
         _grad_enabled = prev_mode
     return results

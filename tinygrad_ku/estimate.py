@@ -233,7 +233,7 @@ def _fit_smooth(obj, named, opt, max_iter, tol, gtol, batch_size, rng, bar, fnam
                 bar.set_postfix(nll=f_new * obj.n, refresh=False)
             calm = calm + 1 if abs(f - f_new) <= tol * max(abs(f_new), 1.0) else 0
             f = f_new
-            if np.abs(g).max() <= gtol or calm >= 2:
+            if np.abs(g).max() <= gtol or calm >= 3:
                 converged = True
                 break
         return history, converged, it
@@ -271,7 +271,7 @@ def _fit_smooth(obj, named, opt, max_iter, tol, gtol, batch_size, rng, bar, fnam
                 break
             if len(history) > 1:
                 calm = calm + 1 if abs(history[-2] - f) <= tol * max(abs(f), 1.0) else 0
-                if calm >= 2:
+                if calm >= 3:
                     converged = True
                     break
         else:
@@ -358,7 +358,7 @@ def _fit_proximal(obj, named, priors, max_iter, tol, gtol, lr, bar, fname, what)
         if bar is not None:
             bar.update(1)
             bar.set_postfix(nll=F * obj.n, refresh=False)
-        if grad_map <= gtol or calm >= 2:
+        if grad_map <= gtol or calm >= 3:
             converged = True
             break
     smooth(x)
@@ -511,16 +511,17 @@ class _Holder:
         self._named = named
 
 
-def mle(model, data, *, params=None, optimizer="auto", lr=None, max_iter=None, tol=1e-10,
-        gtol=1e-8, batch_size=None, seed=None, progress=False, stderr=True,
+def mle(model, data, *, params=None, optimizer="auto", lr=None, max_iter=None, tol=1e-14,
+        gtol=1e-10, batch_size=None, seed=None, progress=False, stderr=True,
         max_stderr_params=300):
     """θ̂ = argmin_θ −Σᵢ log p_θ(xᵢ); `model` has .parameters() and .log_prob(*data), or is log_prob(params, *data).
 
     data: one array, or a tuple of arrays with the same number of rows (e.g. (X, y)).
     optimizer: 'auto' (LBFGS on the full data, Adam with batch_size), 'lbfgs', 'adam',
     'adamw', 'sgd', an Optimizer instance, or a factory `params -> Optimizer`.
-    Stops when max|∇| ≤ gtol or the mean objective changes by ≤ tol (relative) twice
-    running (per epoch with batch_size). Raises RuntimeError naming the iteration and the
+    Stops when max|∇| ≤ gtol or the mean objective changes by ≤ tol (relative) three
+    times running (per epoch with batch_size); first-order optimisers with a constant lr
+    rarely meet either and run max_iter steps. Raises RuntimeError naming the iteration and the
     parameters when the objective becomes non-finite.
     """
     return _fit("mle", model, data, None, params, optimizer, lr, max_iter, tol, gtol,
@@ -528,7 +529,7 @@ def mle(model, data, *, params=None, optimizer="auto", lr=None, max_iter=None, t
 
 
 def map(model, data, prior, *, params=None, optimizer="auto", lr=None, max_iter=None,
-        tol=1e-10, gtol=1e-8, batch_size=None, seed=None, progress=False, stderr=True,
+        tol=1e-14, gtol=1e-10, batch_size=None, seed=None, progress=False, stderr=True,
         max_stderr_params=300):
     """θ̂ = argmin_θ −Σᵢ log p_θ(xᵢ) − Σ_θ log p(θ); prior: one distribution for every parameter or {name: dist}.
 

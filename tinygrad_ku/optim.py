@@ -330,7 +330,9 @@ class LBFGS(Optimizer):
 
     As PyTorch: one parameter group, `step(closure)` where the closure zeroes the
     gradients, computes the loss, calls `backward()` and returns the loss; one
-    `step` runs up to `max_iter` iterations.
+    `step` runs up to `max_iter` iterations. One deliberate difference: a curvature
+    pair (s, y) is kept when yᵀs > 1e-10·‖y‖‖s‖ (PyTorch: yᵀs > 1e-10), so that
+    convergence does not stall on losses of small scale.
     """
 
     def __init__(self, params, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
@@ -409,12 +411,12 @@ class LBFGS(Optimizer):
                 else:
                     y = flat_grad - prev_flat_grad
                     s = d * t
-                    ys = float(y @ s)
-                    if ys > 1e-10:
+                    ys, yy = float(y @ s), float(y @ y)
+                    if ys > 1e-10 * math.sqrt(yy * float(s @ s)):   # scale-free curvature test
                         if len(old_dirs) == history:
                             old_dirs.pop(0), old_stps.pop(0), ro.pop(0)
                         old_dirs.append(y), old_stps.append(s), ro.append(1.0 / ys)
-                        H_diag = ys / float(y @ y)
+                        H_diag = ys / yy
                     al = [0.0] * len(old_dirs)
                     q = -flat_grad
                     for i in range(len(old_dirs) - 1, -1, -1):
