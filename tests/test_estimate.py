@@ -234,7 +234,7 @@ def test_nan_objective_raises_naming_iteration_and_parameter():
     def log_prob(params, data):                        # sigma itself, not its log: goes negative
         s = params["sigma"]
         return -(data * data).sum() / (2 * s * s) - data.shape[0] * s.log()
-    with pytest.raises(RuntimeError, match=r"iteration \d+.*sigma"):
+    with np.errstate(invalid="ignore"), pytest.raises(RuntimeError, match=r"iteration \d+.*sigma"):
         estimate.mle(log_prob, x, params={"sigma": 1.0}, optimizer="sgd", lr=5.0, max_iter=50)
 
 

@@ -76,6 +76,7 @@ class Function:
     retained = None        # weakref to the output tensor when it called retain_grad()
     out_modified = False   # the output was changed in place after this node was made
     saved_inputs = None    # indices of the inputs whose values vjp reads (None: all of them)
+    inplace_prev = None    # for a node made by an in-place op: the tensor as it was before
     origin = None          # where in user code the output was made (detect_anomaly)
     params = {}            # keyword arguments of forward (axis, shape, ...)
 
@@ -172,6 +173,20 @@ def _check_versions(node):
                 f"in place after {node.name} used it")
 
 
+def _parents_as_used(node):
+    """node.parents, each as it was when node used it: an in-place op later gives the
+    same Tensor a new grad_fn, and this follows `inplace_prev` back past those changes."""
+    out = []
+    for p in node.parents:
+        if isinstance(p, Tensor) and p._version > node.stamp:
+            fn = p.grad_fn
+            while fn is not None and fn.inplace_prev is not None and fn.stamp >= node.stamp:
+                p = fn.inplace_prev
+                fn = p.grad_fn
+        out.append(p)
+    return tuple(out)
+
+
 def _edges(parents):
     """Per parent: its node, the leaf Tensor itself, or None (a constant or no grad)."""
     return tuple((p.grad_fn or p) if isinstance(p, Tensor) and p.requires_grad else None
@@ -198,7 +213,7 @@ def _collect(roots):
                 f"Trying to backward through the graph a second time (or directly access saved "
                 f"tensors after they have already been freed): the node {node.name} was freed by "
                 f"an earlier backward(). Specify retain_graph=True on the first backward() call.")
-        for p in node.parents:
+        for p in (_parents_as_used(node) if _clock > node.stamp else node.parents):
             if isinstance(p, Tensor):
                 child = p.grad_fn
                 if child is not None:
@@ -288,9 +303,10 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                     t.grad = gt if t.grad is None else t.grad + gt
             if node_targets is not None and id(node) in node_targets:
                 results[node_targets[id(node)]] = g
+            parents = node.parents
             if _clock > node.stamp or node.out_modified:
                 _check_versions(node)
-            parents = node.parents
+                parents = _parents_as_used(node)
             if create_graph:
                 out = Tensor._make(node.out, True, node)
                 input_grads = node.vjp(g, out, *parents)
@@ -306,7 +322,11 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                 child = p.grad_fn
                 edges.append(child or p)
                 if gp is None:
-                    continue
+                    if child is None:
+                        continue
+                    gp = np.zeros(p.data.shape, p.data.dtype)   # keep the walk's counts right
+                    if create_graph:
+                        gp = Tensor._make(gp, False, None)
                 if gp.shape != p.data.shape:
                     gp = sum_to_shape(gp, p.data.shape, node.name)
                 if child is None:

@@ -125,11 +125,17 @@ def _non_finite(named):
 
 def _nan_error(fname, what, it, named):
     bad_p, bad_g = _non_finite(named)
-    raise RuntimeError(
-        f"{fname}: the {what} became non-finite at iteration {it}; parameters with non-finite "
-        f"values: {bad_p or 'none'}; with non-finite gradients: {bad_g or 'none'}. Current values: "
-        + ", ".join(f"{n}={np.array2string(p.data, threshold=6, precision=4)}" for n, p in named)
-        + ". Try a smaller lr, other initial values, or check the data.")
+    values = ", ".join(f"{n}={np.array2string(p.data, threshold=6, precision=4)}" for n, p in named)
+    detail = ""
+    if bad_p:
+        detail += f"; parameters that went non-finite: {bad_p}"
+    if bad_g:
+        detail += f"; parameters with non-finite gradients: {bad_g}"
+    if not bad_p and not bad_g:
+        detail += ("; every parameter is finite, so the model is undefined there (e.g. the log "
+                   "of a negative value: use an unconstrained parametrisation such as a log scale)")
+    raise RuntimeError(f"{fname}: the {what} became non-finite at iteration {it}, at {values}"
+                       f"{detail}. Try a smaller lr, other initial values, or check the data.")
 
 
 def _make_optimizer(optimizer, params, lr, fname):

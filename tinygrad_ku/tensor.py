@@ -630,6 +630,7 @@ class Tensor:
         self._version = engine.tick()
         node = result.grad_fn
         node.out = self.data
+        node.inplace_prev = old
         self.grad_fn = node
         self.requires_grad = True
         return self

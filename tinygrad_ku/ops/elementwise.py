@@ -40,19 +40,15 @@ class Mul(Function):
 
 
 class Div(Function):
-    saved_inputs = (1,)
-    needs_out = True
-
     def forward(self, x, y):
         return x / y
 
-    def vjp(self, g, out, x, y):       # d(x/y) = dx / y - (x/y) dy / y
+    def vjp(self, g, out, x, y):       # d(x/y) = dx / y - x dy / y²  (reads x, y; not out)
         gx = g / y
-        return gx, (-gx * out if self.needs_grad(1) else None)
+        return gx, (-gx * x / y if self.needs_grad(1) else None)
 
 
 class Pow(Function):
-    needs_out = True
 
     def forward(self, x, y):
         return x ** y
@@ -66,7 +62,7 @@ class Pow(Function):
                 gx = where(data(y) == 0, 0.0, g * (y * x ** (y - 1)))
         if self.needs_grad(1):
             safe_x = where(data(x) == 0, 1.0, x)  # x == 0: d/dy 0^y = 0 (PyTorch)
-            gy = g * out * log(safe_x)
+            gy = g * x ** y * log(safe_x)       # recomputed: x**2 += 1 must stay legal
         return gx, gy
 
 
