@@ -10,6 +10,7 @@ tg Adam may stop before --adam-steps when the objective stops changing exactly.
 """
 import argparse
 import time
+import warnings
 
 import numpy as np
 
@@ -90,7 +91,9 @@ def main():
     try:
         from sklearn.linear_model import LogisticRegression as SkLR
         sk = SkLR(penalty=None, tol=1e-8, max_iter=1000)
-        t, _ = timed(lambda: sk.fit(X, y))
+        with warnings.catch_warnings():          # sklearn >= 1.8 deprecates penalty=None
+            warnings.simplefilter("ignore", FutureWarning)
+            t, _ = timed(lambda: sk.fit(X, y))
         rows.append(("sklearn LogisticRegression(penalty=None, lbfgs)", t,
                      nll(X, y, sk.coef_[0], sk.intercept_[0]), f"{sk.n_iter_[0]} iters", "lbfgs"))
     except ImportError:

@@ -16,7 +16,7 @@ _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 
 
 class PNorm(Function):
-    """(Σ|x|^p)^(1/p) over axis, for p >= 1; the gradient at a zero vector is 0."""
+    """(Σ|x|^p)^(1/p) over axis, p ∉ {0, 1, ±inf}; the gradient is 0 at a zero norm and at xᵢ = 0."""
     needs_out = True
 
     def forward(self, x, p, axis, keepdims):
@@ -34,7 +34,8 @@ class PNorm(Function):
         safe_out = where(zero, 1.0, out)
         if self.p == 2:                # x / ‖x‖
             return where(zero, 0.0, g * x / safe_out), None
-        grad = g * np.sign(data(x)) * abs_(x) ** (self.p - 1) / safe_out ** (self.p - 1)
+        safe_abs = where(data(x) == 0, 1.0, abs_(x))   # p < 1: 0^(p-1) = inf, and sign(0) = 0 wins
+        grad = g * np.sign(data(x)) * safe_abs ** (self.p - 1) / safe_out ** (self.p - 1)
         return where(zero, 0.0, grad), None   # sign(x)|x|^(p-1) / ‖x‖^(p-1)
 
 
@@ -49,17 +50,15 @@ def vector_norm(x, ord=2, dim=None, keepdim=False):
     if isinstance(ord, str) or not np.isscalar(ord):
         raise ValueError(f"vector_norm: ord must be {_VECTOR_ORDS}, got {ord!r}")
     axis = _norm_axis(dim, x.ndim, "vector_norm")
-    if ord == np.inf:
-        return x.abs().amax(axis, keepdim) if x.size else _empty_norm(x, axis, keepdim, ord)
-    if ord == -np.inf:
-        return x.abs().amin(axis, keepdim)
+    if ord in (np.inf, -np.inf):
+        if 0 in (x.shape if axis is None else [x.shape[a] for a in axis]):
+            _empty_norm(x, axis, keepdim, ord)
+        return x.abs().amax(axis, keepdim) if ord > 0 else x.abs().amin(axis, keepdim)
     if ord == 0:
         count = (x.data != 0).sum(axis=axis, keepdims=keepdim).astype(x.dtype)
         return (x * 0.0).sum(axis, keepdim) + count
     if ord == 1:
         return x.abs().sum(axis, keepdim)
-    if ord < 1:
-        return (x.abs() ** ord).sum(axis, keepdim) ** (1.0 / ord)
     return PNorm.apply(x, float(ord), axis=axis, keepdims=bool(keepdim))
 
 

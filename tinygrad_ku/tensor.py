@@ -66,6 +66,9 @@ def _dim_kw(op, dim, axis, keepdim, keepdims):
     return dim, bool(keepdim or keepdims)
 
 
+_add, _sub, _mul, _div = E.Add.apply, E.Sub.apply, E.Mul.apply, E.Div.apply   # the hot operators
+
+
 class Tensor:
     """An n-dimensional array that records the graph of ops for reverse-mode differentiation.
 
@@ -283,28 +286,28 @@ class Tensor:
 
     # ----- arithmetic ----------------------------------------------------------------
     def __add__(self, other):
-        return E.Add.apply(self, other)
+        return _add(self, other)
 
     def __radd__(self, other):
-        return E.Add.apply(other, self)
+        return _add(other, self)
 
     def __sub__(self, other):
-        return E.Sub.apply(self, other)
+        return _sub(self, other)
 
     def __rsub__(self, other):
-        return E.Sub.apply(other, self)
+        return _sub(other, self)
 
     def __mul__(self, other):
-        return E.Mul.apply(self, other)
+        return _mul(self, other)
 
     def __rmul__(self, other):
-        return E.Mul.apply(other, self)
+        return _mul(other, self)
 
     def __truediv__(self, other):
-        return E.Div.apply(self, other)
+        return _div(self, other)
 
     def __rtruediv__(self, other):
-        return E.Div.apply(other, self)
+        return _div(other, self)
 
     def __pow__(self, other):
         return E.Pow.apply(self, other)
@@ -445,9 +448,12 @@ class Tensor:
 
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=False):
-        """√var over dim."""
-        return self.var(dim, keepdim, correction=correction, unbiased=unbiased, axis=axis,
-                        keepdims=keepdims).sqrt()
+        """√var over dim; the gradient is 0 where the std is 0 (PyTorch)."""
+        dim, keep = _dim_kw("std", dim, axis, keepdim, keepdims)
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        return R.Std.apply(self, axis=_norm_axis(dim, self.ndim, "std"),
+                           correction=correction, keepdims=keep)
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         """Π over dim."""

@@ -376,6 +376,9 @@ def _rule_matmul(node, g, out, args):
     if _data_shape(a).__len__() == 1 and _data_shape(b).__len__() == 1:   # dot: g is (B,)
         g = g.reshape((g.shape[0], 1))
         return (g * b if node.needs_grad(0) else None, g * a if node.needs_grad(1) else None)
+    if len(_data_shape(a)) == 2 and len(_data_shape(b)) == 1:    # A x: (B, m) -> one GEMM
+        ga = g.reshape(g.shape + (1,)) * b if node.needs_grad(0) else None
+        return ga, (g @ a if node.needs_grad(1) else None)
     return node.vjp(g, out, a, b)
 
 

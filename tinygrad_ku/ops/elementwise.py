@@ -70,10 +70,10 @@ class Maximum(Function):
     def forward(self, x, y):
         return np.maximum(x, y)
 
-    def vjp(self, g, out, x, y):       # ties: half to each
+    def vjp(self, g, out, x, y):       # ties: half to each; nan: all to both (PyTorch)
         xd, yd = data(x), data(y)
-        wx = (xd > yd) + 0.5 * (xd == yd)
-        return g * wx, g * (1.0 - wx)
+        tie = 0.5 * (xd == yd)
+        return g * (1.0 - (xd < yd) - tie), g * (1.0 - (yd < xd) - tie)
 
 
 class Minimum(Function):
@@ -82,8 +82,8 @@ class Minimum(Function):
 
     def vjp(self, g, out, x, y):
         xd, yd = data(x), data(y)
-        wx = (xd < yd) + 0.5 * (xd == yd)
-        return g * wx, g * (1.0 - wx)
+        tie = 0.5 * (xd == yd)
+        return g * (1.0 - (xd > yd) - tie), g * (1.0 - (yd > xd) - tie)
 
 
 class Where(Function):
@@ -207,8 +207,8 @@ class Relu(Function):
     def forward(self, x):
         return np.maximum(x, 0)
 
-    def vjp(self, g, out, x):          # relu'(0) = 0
-        return (g * (data(x) > 0),)
+    def vjp(self, g, out, x):          # relu'(0) = 0; nan passes the gradient (PyTorch)
+        return (g * ~(data(x) <= 0),)
 
 
 class Softplus(Function):
@@ -223,8 +223,9 @@ class Abs(Function):
     def forward(self, x):
         return np.abs(x)
 
-    def vjp(self, g, out, x):          # sign(0) = 0
-        return (g * np.sign(data(x)),)
+    def vjp(self, g, out, x):          # sign(0) = sign(nan) = 0 (PyTorch)
+        xd = data(x)
+        return (g * np.where(xd == xd, np.sign(xd), 0),)
 
 
 class Sign(Function):

@@ -6,7 +6,7 @@ full and `amax` reductions); `max(dim)` with indices sends it to the returned in
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import broadcast_to, data, exp
+from ._dispatch import broadcast_to, data, exp, where
 
 
 def kept_shape(shape, axis):
@@ -61,7 +61,20 @@ class Var(Function):
         if not self.keepdims:
             g = g.reshape(kept_shape(shape, self.axis))
         centred = x - x.mean(axis=self.axis, keepdims=True)
-        return (g * centred * (2.0 / (count(shape, self.axis) - self.correction)),)
+        dof = count(shape, self.axis) - self.correction
+        return (g * centred * (2.0 / dof if dof else np.inf),)   # dof = 0: nan, as PyTorch
+
+
+class Std(Var):
+    """√var; the gradient is 0 where the std is 0 (PyTorch's convention)."""
+    needs_out = True
+
+    def forward(self, x, axis, correction, keepdims):
+        return np.sqrt(super().forward(x, axis, correction, keepdims))
+
+    def vjp(self, g, out, x):          # d std = d var / (2 std)
+        zero = data(out) == 0
+        return super().vjp(where(zero, 0.0, g / (2.0 * where(zero, 1.0, out))), out, x)
 
 
 class Prod(Function):
