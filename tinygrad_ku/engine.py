@@ -10,6 +10,7 @@ On the first-order path every gradient is a plain ndarray. Under
 `create_graph=True` the same `vjp` code runs on Tensors, so the backward pass
 is itself recorded and can be differentiated again.
 """
+import gc
 import os
 
 import numpy as np
@@ -289,6 +290,8 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
         node_targets = {id(t.grad_fn): i for t, i in zip(inputs, range(len(inputs)))
                         if t.grad_fn is not None}
     prev_mode = _grad_enabled
+    gc_was_enabled = gc.isenabled()
+    gc.disable()               # the pass makes no reference cycles; collections only cost time
     _grad_enabled = create_graph
     try:
         while ready:
@@ -360,6 +363,8 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                                  "out_shape": out.shape, "out_dtype": out.dtype}
     finally:
         _grad_enabled = prev_mode
+        if gc_was_enabled:
+            gc.enable()
     return results
 
 

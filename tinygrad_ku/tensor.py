@@ -27,10 +27,14 @@ def _as_array(data, dtype=None, copy=False):
         data = data.data
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [np.asarray(d.data if isinstance(d, Tensor) else d) for d in data]
-    arr = np.array(data, dtype=dtype, copy=copy or None) if copy else np.asarray(data, dtype=dtype)
-    if arr.dtype == object:
+    try:
+        arr = np.array(data, dtype=dtype, copy=copy or None) if copy else np.asarray(data, dtype=dtype)
+    except ValueError as err:          # ragged nested lists, unparsable strings
+        raise ValueError(f"tensor: cannot make a tensor from {type(data).__name__} data: "
+                         f"{err}") from None
+    if arr.dtype == object or arr.dtype.kind not in "biufc":
         raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data "
-                        f"(got an object array)")
+                        f"(got an array of dtype {arr.dtype}); expected numbers or bools")
     return arr
 
 
@@ -44,6 +48,8 @@ def _norm_axis(dim, ndim, op):
     """Normalise dim (None, int or sequence of ints) to None or a sorted tuple of axes."""
     if dim is None:
         return None
+    if not isinstance(dim, (int, np.integer, tuple, list)):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
     out = []
