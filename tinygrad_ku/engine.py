@@ -94,17 +94,20 @@ class Function:
     def apply(cls, *args, **params):
         """Run the op on Tensors (or constants) and record a node if any input requires grad."""
         fn = object.__new__(cls)
-        if len(args) == 1 and isinstance(args[0], Tensor):     # unary ops: the common case
-            requires, datas = args[0].requires_grad, [args[0].data]
+        n = len(args)
+        if n == 1 and isinstance(args[0], Tensor):             # unary and binary ops, unrolled
+            requires, datas = args[0].requires_grad, (args[0].data,)
+        elif n == 2:
+            a, b = args
+            requires = False
+            if isinstance(a, Tensor):
+                requires, a = a.requires_grad, a.data
+            if isinstance(b, Tensor):
+                requires, b = requires or b.requires_grad, b.data
+            datas = (a, b)
         else:
-            requires, datas = False, []
-            for a in args:
-                if isinstance(a, Tensor):
-                    datas.append(a.data)
-                    if a.requires_grad:
-                        requires = True
-                else:
-                    datas.append(a)
+            requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
+            datas = tuple(a.data if isinstance(a, Tensor) else a for a in args)
         try:
             out = fn.forward(*datas, **params)
         except (ValueError, IndexError) as err:

@@ -81,6 +81,9 @@ def _as_data(data, fname):
             raise TypeError(f"{fname}: data must be arrays (got an object array)")
         out.append(arr)
     n = out[0].shape[0] if out[0].ndim else 1
+    if n == 0:
+        raise ValueError(f"{fname}: the data is empty (argument 0 has shape {out[0].shape}); "
+                         f"there is nothing to fit")
     for i, arr in enumerate(out):
         if (arr.shape[0] if arr.ndim else 1) != n:
             raise ValueError(f"{fname}: every data array must have the same number of rows; "
@@ -352,7 +355,11 @@ def _fit_proximal(obj, named, priors, max_iter, tol, gtol, lr, bar, fname, what)
         grad_map = max(np.abs(d).max(initial=0.0) for d in diff) / step
         if F_new > F:                                # adaptive restart (O'Donoghue & Candès)
             t_mom, y = 1.0, x
-            calm = 0
+            if F_new - F <= max(tol, 1e-13) * max(abs(F), 1.0):
+                calm += 1                            # a rise within rounding: at the optimum
+            if grad_map <= gtol or calm >= 3:
+                converged = True
+                break
             continue
         t_next = (1 + math.sqrt(1 + 4 * t_mom * t_mom)) / 2
         y = [a + ((t_mom - 1) / t_next) * (a - b) for a, b in zip(x_new, x)]
