@@ -13,7 +13,7 @@ max/min, `where` switching, sqrt/norm at 0) are rejected, because central
 differences are meaningless there; values exactly on a kink are kept (they
 come from structure that perturbations preserve, e.g. abs(x - x)).
 
-Profiles: `ci` (default, derandomised, bounded to ~25 s) and `long`
+Profiles: `ci` (default, derandomised, bounded to ~15 s on one core) and `long`
 (TG_FUZZ_PROFILE=long, run by `make fuzz` through the slow-marked tests).
 """
 import os
@@ -28,7 +28,7 @@ import tinygrad_ku as tg
 import tinygrad_ku.nn.functional as F
 
 settings.register_profile(
-    "ci", max_examples=120, deadline=None, derandomize=True, print_blob=True,
+    "ci", max_examples=1500, deadline=None, derandomize=True, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.register_profile(
     "long", max_examples=4000, deadline=None, print_blob=True,

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..engine import Function
 from ._dispatch import cos, data, log, sigmoid, sin, where
+from ._logistic import combine, exp_neg_abs, sigmoid_from, softplus_from
 
 
 class Add(Function):
@@ -213,9 +214,12 @@ class Relu(Function):
 
 class Softplus(Function):
     def forward(self, x):              # log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
-        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+        self.e = exp_neg_abs(x)        # kept: the backward's sigmoid comes from it
+        return softplus_from(x, self.e)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g, out, x):          # sigmoid(x)
+        if isinstance(g, np.ndarray) and isinstance(x, np.ndarray):
+            return (combine(sigmoid_from(x, self.e), np.multiply, g),)
         return (g * sigmoid(x),)
 
 

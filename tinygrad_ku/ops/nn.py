@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import exp, is_tensor
+from ._dispatch import exp, is_tensor, sigmoid
+from ._logistic import combine, exp_neg_abs, sigmoid_from, softplus_from
 
 
 def _log_softmax(x, axis):
@@ -68,10 +69,16 @@ class NllLoss(Function):
 class BCEWithLogits(Function):
     """softplus(x) - x y per element: the Bernoulli NLL with logits x, stable for any x."""
     def forward(self, x, y):
-        return np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+        self.e = exp_neg_abs(x)        # e^-|x|: softplus here, sigmoid in the backward
+        return combine(softplus_from(x, self.e), np.subtract, x * y)
 
     def vjp(self, g, out, x, y):       # d/dx = sigmoid(x) - y;  d/dy = -x
-        from ._dispatch import sigmoid
-        gx = g * (sigmoid(x) - y) if self.needs_grad(0) else None
-        gy = -g * x if self.needs_grad(1) else None
+        gx = gy = None
+        if self.needs_grad(0):
+            if isinstance(g, np.ndarray) and isinstance(x, np.ndarray):
+                gx = combine(combine(sigmoid_from(x, self.e), np.subtract, y), np.multiply, g)
+            else:
+                gx = g * (sigmoid(x) - y)
+        if self.needs_grad(1):
+            gy = -g * x
         return gx, gy

@@ -1,0 +1,45 @@
+"""Array-level softplus and sigmoid sharing one e^-|x|, in as few buffers as possible.
+
+The softplus forward and the sigmoid its backward needs both come from
+e = e^-|x| (computed once, kept by the op), so a softplus costs one `exp` in
+all and no `np.logaddexp` (which is about 5x slower). Each function writes
+into a buffer it made itself: on arrays past a few hundred kB every fresh
+temporary costs page faults, which cost more than the arithmetic.
+"""
+import numpy as np
+
+
+def exp_neg_abs(x):
+    """e^-|x| in one new buffer (float; integers are promoted to float64)."""
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    e = np.abs(x)
+    if type(e) is not np.ndarray:          # 0-d inputs give NumPy scalars
+        return np.exp(-e)
+    np.negative(e, out=e)
+    return np.exp(e, out=e)
+
+
+def softplus_from(x, e):
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), stable for any x, from e = e^-|x|."""
+    out = np.log1p(e)
+    out += np.maximum(x, 0)
+    return out
+
+
+def sigmoid_from(x, e):
+    """1 / (1 + e^-x) from e = e^-|x|: 1/(1+e) where x >= 0, else e/(1+e) (no cancellation)."""
+    s = e + 1.0
+    if type(s) is not np.ndarray:
+        return np.where(x >= 0, 1.0, e) / s
+    np.reciprocal(s, out=s)
+    np.multiply(s, e, out=s, where=x < 0)
+    return s
+
+
+def combine(a, op, b):
+    """op(a, b) written into `a` (a buffer the caller owns) when the result fits it, else new."""
+    if (type(a) is np.ndarray and np.ndim(b) <= a.ndim and np.result_type(a, b) == a.dtype
+            and np.broadcast_shapes(a.shape, np.shape(b)) == a.shape):
+        return op(a, b, out=a)
+    return op(a, b)
