@@ -49,7 +49,7 @@ def _data(workload):
 # The op sequence of the tiny-op and chain workloads: ·c0, +c1, tanh, repeated.
 TINY_OPS = [i % 3 for i in range(100)]
 MUL, ADD = 1.01, 0.01
-CHAIN_MUL, CHAIN_ADD = 1.0001, 0.0001
+CHAIN_MUL, CHAIN_ADD = 1.0001, 1e-6   # the gradient stays a normal float (~1e-54) over 1M ops
 
 
 def _seq(n):
@@ -111,18 +111,27 @@ def _np_mlp(d):
                 lambda: _np_mlp_step(dict(p0), d["X"], d["y"], d["lr"], update=False))
 
 
-def softplus(z):
-    """log(1 + e^z), stable: max(z, 0) + log1p(e^-|z|)."""
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-
-
 def _np_logistic(d):
+    """NLL = sum softplus(z) - y z and grad = X^T (sigmoid(z) - y), z = X w, stable for any z.
+
+    One exp: e = e^-|z| gives softplus(z) = max(z, 0) + log1p(e) and sigmoid(z) =
+    where(z < 0, e, 1) / (1 + e); few live temporaries (each fresh 400 kB buffer costs
+    page faults). np.logaddexp(0, z) would be about 5x slower than this softplus.
+    """
     X, y, w = d["X"], d["y"], d["w"]
 
     def run(_=None):
-        z = X @ w
-        nll = np.sum(softplus(z) - y * z)
-        r = 0.5 * (1.0 + np.tanh(0.5 * z)) - y                  # sigmoid(z) - y
+        z = X @ w                                               # (N, D) @ (D,) -> (N,)
+        e = np.abs(z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        sp = np.log1p(e)
+        sp += np.maximum(z, 0)
+        sp -= y * z
+        nll = sp.sum()
+        r = np.where(z < 0, e, 1.0)
+        r /= e + 1.0
+        r -= y                                                  # sigmoid(z) - y
         return nll, X.T @ r
     return Case(run, lambda: {"w": run()[1], "nll": np.asarray(run()[0])})
 

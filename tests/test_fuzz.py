@@ -13,8 +13,11 @@ max/min, `where` switching, sqrt/norm at 0) are rejected, because central
 differences are meaningless there; values exactly on a kink are kept (they
 come from structure that perturbations preserve, e.g. abs(x - x)).
 
-Profiles: `ci` (default, derandomised, bounded to ~15 s on one core) and `long`
-(TG_FUZZ_PROFILE=long, run by `make fuzz` through the slow-marked tests).
+Profiles: `ci` (the default tests: 1,500 float64 + 750 float32 programs checked
+to first order and 500 to second order, derandomised so CI is reproducible,
+~9 s on one core) and `long` (the slow-marked tests run by `make fuzz` with
+TG_FUZZ_PROFILE=long: 20,000 mixed-dtype programs plus 5,000 second-order ones,
+freshly random on every run).
 """
 import os
 from dataclasses import dataclass
@@ -31,7 +34,7 @@ settings.register_profile(
     "ci", max_examples=1500, deadline=None, derandomize=True, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.register_profile(
-    "long", max_examples=4000, deadline=None, print_blob=True,
+    "long", max_examples=20000, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 LONG = settings.get_profile(os.environ.get("TG_FUZZ_PROFILE", "long"))  # for the slow tests
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow etc. is assume()d away
@@ -203,12 +206,12 @@ OPS = [
                            f"keepdim={p['keep']})",
               _norm_kink, nonempty=True,
               extra=lambda draw: {"ord": draw(st.sampled_from([2, 1, 3, np.inf, 0.5, -1.5]))}),
-    reduction("max_dim", lambda a, p: a.max(p["dim"] if p["dim"] is not None else 0,
-                                          keepdim=p["keep"])[0] if a.ndim else a.max(),
-              lambda a, p: f"{a}.max({p['dim'] if p['dim'] is not None else 0}, "
-                           f"keepdim={p['keep']}).values",
-              lambda a, p: _gap_top2(a.data, p["dim"] if p["dim"] is not None else 0)
-              if a.ndim else np.inf, nonempty=True),
+    Op("max_dim", 1, lambda a, b, p: a.max(p["dim"], keepdim=p["keep"]).values,
+       lambda a, b, p: f"{a}.max({p['dim']}, keepdim={p['keep']}).values",
+       lambda sa, sb, p: _reduced_shape(sa, p["dim"], p["keep"]) if sa and sa[p["dim"]] else None,
+       lambda a, b, p: _gap_top2(a.data, p["dim"]),
+       params=lambda draw, sa, sb: {"dim": draw(st.integers(0, max(len(sa) - 1, 0))),
+                                    "keep": draw(st.booleans())}),
     Op("softmax", 1, lambda a, b, p: F.softmax(a, p["dim"]),
        lambda a, b, p: f"F.softmax({a}, dim={p['dim']})", lambda sa, sb, p: sa,
        params=lambda draw, sa, sb: {"dim": draw(st.sampled_from(list(range(-len(sa), 0)) or [-1]))}),
@@ -328,6 +331,14 @@ def _finite_and_tame(t):
     return bool(np.all(np.isfinite(d)) and np.all(np.abs(d) < BIG))
 
 
+def _oracle_is_stable(f, xs, rtol, atol):
+    """Whether central differences agree with themselves at two step sizes (else f is too
+    ill-conditioned here, e.g. sin of a huge argument, for the numerical oracle to judge)."""
+    coarse = tg.autograd.numerical_jacobian(f, tuple(xs), eps=1e-5)
+    fine = tg.autograd.numerical_jacobian(f, tuple(xs), eps=1e-7)
+    return all(np.allclose(a, b, rtol=rtol, atol=atol) for a, b in zip(coarse, fine))
+
+
 def check_program(prog):
     """Engine gradient of Σ v ⊙ prog(leaves) vs vᵀ · numerical_jacobian, for every leaf."""
     note(repr(prog))
@@ -344,10 +355,14 @@ def check_program(prog):
     loss.backward()
 
     x64 = [tg.tensor(x.data.astype(np.float64)) for x in xs]
-    jac = tg.autograd.numerical_jacobian(lambda *a: (prog.run(*a) * v).sum(), tuple(x64))
+    f = lambda *a: (prog.run(*a) * v).sum()    # noqa: E731
+    jac = tg.autograd.numerical_jacobian(f, tuple(x64))
     f32 = prog.dtype == "float32"
     scale = max([1.0] + [float(np.abs(j).max()) for j in jac if j.size])
     rtol, atol = (2e-3, 2e-3 * scale) if f32 else (1e-5, 1e-6 * scale)
+    grads = [np.zeros(x.shape) if x.grad is None else x.grad.data for x in xs]
+    if not all(np.allclose(g, j, rtol=rtol, atol=atol) for g, j in zip(grads, jac)):
+        assume(_oracle_is_stable(f, x64, rtol, atol))
     for i, (x, j) in enumerate(zip(xs, jac)):
         g = np.zeros(x.shape) if x.grad is None else x.grad.data
         assert x.grad is None or x.grad.dtype == x.dtype, \
@@ -387,8 +402,12 @@ def check_second_order(prog):
         with tg.enable_grad():
             return first(*[tg.tensor(t.data, requires_grad=True) for t in a]).detach()
 
-    jac = tg.autograd.numerical_jacobian(first_detached, tuple(tg.tensor(x.data) for x in xs))
+    x64 = [tg.tensor(x.data) for x in xs]
+    jac = tg.autograd.numerical_jacobian(first_detached, tuple(x64))
     scale = max([1.0] + [float(np.abs(j).max()) for j in jac if j.size])
+    hs = [np.zeros(x.shape) if h is None else h.data for x, h in zip(xs, hess)]
+    if not all(np.allclose(h, j, rtol=1e-4, atol=1e-5 * scale) for h, j in zip(hs, jac)):
+        assume(_oracle_is_stable(first_detached, x64, 1e-4, 1e-5 * scale))
     for i, (h, j) in enumerate(zip(hess, jac)):
         h = np.zeros(xs[i].shape) if h is None else h.data
         np.testing.assert_allclose(h, j, rtol=1e-4, atol=1e-5 * scale,

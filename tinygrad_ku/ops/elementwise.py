@@ -189,8 +189,8 @@ class Tanh(Function):
     def forward(self, x):
         return np.tanh(x)
 
-    def vjp(self, g, out, x):          # g (1 - tanh^2), as array-array ops (no scalar conversion)
-        return (g - g * out * out,)
+    def vjp(self, g, out, x):          # 1 - tanh^2 (at out's size: g may be a batch of cotangents)
+        return (g * (1.0 - out * out),)
 
 
 class Sigmoid(Function):

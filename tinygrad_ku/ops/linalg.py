@@ -16,6 +16,8 @@ class MatMul(Function):
         if ad == 1 and bd == 1:        # dot product
             return (g * b if self.needs_grad(0) else None,
                     g * a if self.needs_grad(1) else None)
+        if type(g) is np.ndarray and 0 in g.strides and g.size > 1:
+            g = np.ascontiguousarray(g)   # a broadcast (the vjp of sum/mean): BLAS needs strides
         if ad == 1:                    # (n,) @ (..., n, k) -> (..., k)
             a = a.reshape((1,) + a.shape)
             g = g.reshape(g.shape[:-1] + (1,) + g.shape[-1:])
