@@ -197,13 +197,6 @@ def _edges(parents):
                  for p in parents)
 
 
-def _free(node):
-    """Drop what a node saved for backward, keeping only the graph's shape for drawing."""
-    out = node.out
-    node.__dict__ = {"freed": True, "parents": _edges(node.parents), "out": None,
-                     "out_shape": out.shape, "out_dtype": out.dtype}
-
-
 def _collect(roots):
     """Count, for every node reachable from `roots`, how many graph edges point at it."""
     deps = {}
@@ -358,7 +351,7 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                 deps[child] = n
                 if not n:
                     ready.append(child)
-            if not retain_graph:       # _free, inlined: this loop is the hot path
+            if not retain_graph:       # drop what the node saved; keep the graph's shape
                 if len(edges) != len(parents):
                     edges = _edges(parents)
                 out = node.out
