@@ -125,3 +125,55 @@ def test_mismatched_inplace_shapes_and_dtypes():
     i = tg.tensor([1, 2])
     with pytest.raises(TypeError, match="mul_"):
         i.mul_(0.5)
+
+
+# ----- aliases: views and detached tensors share memory and version ----------------------
+
+def test_in_place_on_a_view_of_a_recorded_tensor_is_refused():
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = x * 2
+    z = y.reshape(2, 2)
+    with pytest.raises(RuntimeError, match="view"):
+        z += 1
+    with pytest.raises(RuntimeError, match="view"):
+        y[1:3].mul_(3)
+
+
+def test_in_place_on_a_tensor_with_a_recorded_view_is_refused():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y[0:1]
+    with pytest.raises(RuntimeError, match="view was taken"):
+        y.mul_(3)
+    w = y.clone()
+    w.mul_(3)                                  # a clone is a separate copy: allowed
+    (w.sum() + z.sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [8.0, 6.0])
+
+
+def test_changing_a_detached_alias_is_caught_at_backward():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    loss = (y * y).sum()                       # Mul saves y
+    d = y.detach()
+    d += 1                                     # changes y's memory too, as in PyTorch
+    np.testing.assert_allclose(y.data, [4.0, 7.0])
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_changing_a_base_is_seen_by_nodes_that_saved_its_view():
+    W = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    x = tg.tensor([1.0, 1.0], requires_grad=True)
+    out = (W.T @ x).sum()                      # MatMul saves the view W.T
+    with tg.no_grad():
+        W -= 0.5                               # an SGD step before backward
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.backward()
+
+
+def test_changing_a_view_of_an_untracked_tensor_updates_its_base():
+    buf = tg.zeros(4)
+    v = buf[1:3]
+    v += 5.0
+    np.testing.assert_allclose(buf.numpy(), [0.0, 5.0, 5.0, 0.0])

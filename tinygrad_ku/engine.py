@@ -77,6 +77,7 @@ class Function:
     retained = None        # weakref to the output tensor when it called retain_grad()
     out_modified = False   # the output was changed in place after this node was made
     saved_inputs = None    # indices of the inputs whose values vjp reads (None: all of them)
+    viewed = False         # a view of the output was taken (in-place on it would go stale)
     inplace_prev = None    # for a node made by an in-place op: the tensor as it was before
     origin = None          # where in user code the output was made (detect_anomaly)
     params = {}            # keyword arguments of forward (axis, shape, ...)
@@ -170,7 +171,8 @@ def _check_versions(node):
     for i, p in enumerate(node.parents):
         if saved is not None and i not in saved:
             continue
-        if isinstance(p, Tensor) and p._version > node.stamp:
+        if isinstance(p, Tensor) and (p._version > node.stamp or (
+                p._base is not None and p._base._version > node.stamp)):
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: an input of {node.name} with shape {p.shape} was changed "

@@ -82,7 +82,7 @@ class Tensor:
     >>> (x * x).sum().backward(); x.grad
     tensor([2., 4.])
     """
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_version", "_name", "_hooks",
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_version", "_name", "_hooks", "_base",
                  "__weakref__")
     __array_ufunc__ = None        # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
@@ -98,6 +98,7 @@ class Tensor:
         self._version = 0
         self._name = name
         self._hooks = None
+        self._base = _root(data) if isinstance(data, Tensor) and arr is data.data else None
 
     @staticmethod
     def _make(data, requires_grad, grad_fn):
@@ -109,6 +110,7 @@ class Tensor:
         t._version = 0
         t._name = None
         t._hooks = None
+        t._base = None
         return t
 
     # ----- attributes ----------------------------------------------------------------
@@ -185,8 +187,10 @@ class Tensor:
         return int(self.data.item())
 
     def detach(self):
-        """The same data, cut from the graph."""
-        return Tensor._make(self.data, False, None)
+        """The same data (an alias: an in-place change shows in both), cut from the graph."""
+        out = Tensor._make(self.data, False, None)
+        out._base = _root(self)
+        return out
 
     def clone(self):
         """A copy whose gradient flows back to this tensor."""
@@ -542,7 +546,7 @@ class Tensor:
         target = _resolve_shape(shape, self.data.size, "reshape", self.shape)
         if target == self.shape:
             return self
-        return S.Reshape.apply(self, target)
+        return _view_of(self, S.Reshape.apply(self, target))
 
     view = reshape
 
@@ -578,7 +582,7 @@ class Tensor:
         dims = tuple(d % self.ndim for d in dims)
         if dims == tuple(range(self.ndim)):
             return self
-        return S.Permute.apply(self, dims)
+        return _view_of(self, S.Permute.apply(self, dims))
 
     def transpose(self, dim0, dim1):
         """Swap two dimensions (PyTorch's transpose)."""
@@ -605,14 +609,14 @@ class Tensor:
         except ValueError:
             raise ValueError(f"expand: a tensor of shape {self.shape} cannot be expanded to "
                              f"{shape}") from None
-        return S.Expand.apply(self, shape)
+        return _view_of(self, S.Expand.apply(self, shape))
 
     expand_as = lambda self, other: self.expand(other.shape)  # noqa: E731
 
     def __getitem__(self, index):
         index = _index_arg(index)
         try:
-            return S.GetItem.apply(self, index)
+            return _view_of(self, S.GetItem.apply(self, index))
         except IndexError as err:
             raise IndexError(f"getitem: index {index!r} is invalid for a tensor of shape "
                              f"{self.shape}: {err}") from None
@@ -626,13 +630,23 @@ class Tensor:
             raise RuntimeError(
                 f"{op_name}: a leaf Variable that requires grad is being used in an in-place "
                 f"operation; wrap the update in `with tg.no_grad():`")
-        if self.grad_fn is not None and self.grad_fn.needs_out:
-            self.grad_fn.out_modified = True   # its backward reads the old output: raise there
+        if tracking and (self._base is not None or
+                         (self.grad_fn is not None and self.grad_fn.viewed)):
+            which = "a view (reshape, transpose, slice, detach) of another tensor" \
+                if self._base is not None else "a tensor that a view was taken of"
+            raise RuntimeError(
+                f"{op_name}: in-place change of {which} while the graph is recorded; the "
+                f"other alias would keep a stale graph. Use .clone() to get a separate copy")
+        for t in (self, self._base):
+            if t is not None and t.grad_fn is not None and t.grad_fn.needs_out:
+                t.grad_fn.out_modified = True   # its backward reads the old output: raise there
         if not tracking:
             with engine.no_grad():
                 result = compute(self, other)
             _write(self, result.data, op_name)
             self._version = engine.tick()
+            if self._base is not None:
+                self._base._version = self._version   # nodes that saved the base see the change
             return self
         old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
         if self.grad_fn is not None and self.grad_fn.retained is not None:
@@ -710,6 +724,20 @@ class _HookHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+def _root(t):
+    """The tensor that owns t's memory (t itself unless t is a view or a detached alias)."""
+    return t if t._base is None else t._base
+
+
+def _view_of(src, out):
+    """Mark `out` as an alias of src's memory, so in-place changes of either are tracked."""
+    if np.may_share_memory(out.data, src.data):
+        out._base = _root(src)
+        if out.grad_fn is not None and src.grad_fn is not None:
+            src.grad_fn.viewed = True
+    return out
 
 
 def _write(t, values, op_name):
@@ -966,7 +994,7 @@ def diag(x, diagonal=0):
     x = as_tensor(x)
     if x.ndim not in (1, 2):
         raise ValueError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
-    return L.Diag.apply(x, diagonal)
+    return _view_of(x, L.Diag.apply(x, diagonal))
 
 
 def einsum(subscripts, *operands):

@@ -1,4 +1,17 @@
-"""Linear-algebra ops: matmul (1-D, 2-D, batched with broadcasting), trace, diag, einsum, svdvals."""
+"""Linear-algebra ops: matmul (1-D, 2-D, batched with broadcasting), trace, diag, einsum, svdvals, svd.
+
+Singular values and vectors (A = U diag(σ) Vᵀ, thin: k = min(m, n)):
+    Svdvals   dA = U diag(gσ) Vᵀ; under create_graph U, V come from `Svd`, so the
+              vjp depends on A and second derivatives are exact.
+    Svd       U, σ, Vᵀ packed in one array; dA = U [(skew(UᵀG_U) σᵀ + σ skew(VᵀG_V)) ∘ F
+              + diag(gσ)] Vᵀ, skew(X) = X − Xᵀ, F_ij = 1/(σ_j² − σ_i²) (0 on the diagonal),
+              + (I − UUᵀ) G_U σ⁻¹ Vᵀ when m > n, + U σ⁻¹ G_Vᵀ (I − VVᵀ) when m < n
+              (PyTorch's svd_backward, real case).
+As in PyTorch, the singular vectors have a derivative only where the singular values
+are distinct (and, for m ≠ n, nonzero): at a repeated value F divides by zero and
+second derivatives of svdvals and of norm(ord=2, -2, 'nuc') are inf/nan, unstable
+near such points. First derivatives of singular values are always finite.
+"""
 import numpy as np
 
 from ..engine import Function
@@ -131,15 +144,72 @@ class Einsum(Function):
 
 
 class Svdvals(Function):
-    """Singular values in descending order; d sigma_i = u_i^T dX v_i (distinct values)."""
-    differentiable = False
+    """Singular values in descending order; d σ_i = u_iᵀ dA v_i (distinct values)."""
 
     def forward(self, x):
         u, s, vt = np.linalg.svd(x, full_matrices=False)
         self.u, self.vt = u, vt
         return s
 
-    def vjp(self, g, out, x):          # U diag(g) V^T
-        gu = self.u * g.reshape(g.shape[:-1] + (1,) + g.shape[-1:]) if not is_tensor(g) \
-            else self.u * g.unsqueeze(-2)
-        return (gu @ self.vt,)
+    def vjp(self, g, out, x):          # U diag(g) Vᵀ
+        if is_tensor(g) and is_tensor(x):
+            u, _, vt = svd(x)
+            return ((u * _row(g)) @ vt,)
+        return ((self.u * _row(g)) @ self.vt,)
+
+
+class Svd(Function):
+    """The thin SVD A = U diag(σ) Vᵀ packed along the last axis: (..., m·k + k + k·n)."""
+    saved_inputs = ()
+    needs_out = True
+
+    def forward(self, x):
+        u, s, vt = np.linalg.svd(x, full_matrices=False)
+        batch = x.shape[:-2]
+        return np.concatenate([u.reshape(batch + (-1,)), s, vt.reshape(batch + (-1,))], axis=-1)
+
+    def vjp(self, g, out, x):
+        m, n = data(x).shape[-2:]
+        return (_svd_backward(*_unpack(g, m, n), *_unpack(out, m, n)),)
+
+
+def svd(x):
+    """(U, σ, Vᵀ) of the thin SVD; differentiable (through `Svd`) when x is a Tensor."""
+    if not is_tensor(x):
+        return np.linalg.svd(x, full_matrices=False)
+    return _unpack(Svd.apply(x), *x.shape[-2:])
+
+
+def _unpack(p, m, n):
+    k = min(m, n)
+    batch = tuple(p.shape[:-1])
+    u = p[..., :m * k].reshape(batch + (m, k))
+    vt = p[..., m * k + k:].reshape(batch + (k, n))
+    return u, p[..., m * k:m * k + k], vt
+
+
+def _row(x):
+    return x.reshape(tuple(x.shape[:-1]) + (1, x.shape[-1]))
+
+
+def _col(x):
+    return x.reshape(tuple(x.shape) + (1,))
+
+
+def _svd_backward(gu, gs, gvt, u, s, vt):
+    """dA from the cotangents of U, σ, Vᵀ; written with operators, so it runs on Tensors too."""
+    m, n, k = u.shape[-2], vt.shape[-1], s.shape[-1]
+    eye = np.eye(k, dtype=data(s).dtype)
+    ut, v = mT(u), mT(vt)
+    s2 = s * s
+    e = _row(s2) - _col(s2) + eye                 # σ_j² − σ_i², ones on the diagonal
+    uhgu = ut @ gu
+    vhgv = vt @ mT(gvt)
+    core = ((uhgu - mT(uhgu)) * _row(s) + _col(s) * (vhgv - mT(vhgv))) / e + _col(gs) * eye
+    if m > n:
+        gu_s = gu / _row(s)
+        return (u @ core + gu_s - u @ (ut @ gu_s)) @ vt
+    if m < n:
+        s_gvt = gvt / _col(s)
+        return u @ (core @ vt + s_gvt - (s_gvt @ v) @ vt)
+    return u @ core @ vt
