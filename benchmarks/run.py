@@ -317,7 +317,6 @@ def main(argv=None):
             print(f"running {name} ...", file=sys.stderr, flush=True)
             rows.append((name, run_workload(name, workers, tmp, args.quick)))
         extra = {}
-        tg = workers["tinygrad_ku"]
         if "chain_1m" in chosen:
             print("running chain_1m ...", file=sys.stderr, flush=True)
             extra["chain_1m"] = {e: workers[e].ask(op="chain_1m") for e in ("numpy",
@@ -334,7 +333,7 @@ def main(argv=None):
     table = [head, ["---"] * len(head)]
     for name, r in rows:
         vals = r["values"]
-        tgv, npv = vals.get("tinygrad_ku"), vals.get("numpy")
+        tgv = vals.get("tinygrad_ku")
         ratio = r["ratio"]
         test, text = TARGETS[name]
         ok = isinstance(tgv, float) and ratio is not None and test(tgv, ratio)
