@@ -7,7 +7,7 @@ at a repeated largest singular value averages u_i v_iᵀ over the tied values.
 import numpy as np
 
 from .engine import Function
-from .ops._dispatch import data, where
+from .ops._dispatch import absolute, data, where
 from .ops.linalg import Svdvals
 from .tensor import Tensor, _norm_axis, as_tensor
 
@@ -34,13 +34,9 @@ class PNorm(Function):
         safe_out = where(zero, 1.0, out)
         if self.p == 2:                # x / ‖x‖
             return where(zero, 0.0, g * x / safe_out), None
-        safe_abs = where(data(x) == 0, 1.0, abs_(x))   # p < 1: 0^(p-1) = inf, and sign(0) = 0 wins
+        safe_abs = where(data(x) == 0, 1.0, absolute(x))   # p < 1: 0^(p-1) = inf, and sign(0) = 0 wins
         grad = g * np.sign(data(x)) * safe_abs ** (self.p - 1) / safe_out ** (self.p - 1)
         return where(zero, 0.0, grad), None   # sign(x)|x|^(p-1) / ‖x‖^(p-1)
-
-
-def abs_(x):
-    return x.abs() if isinstance(x, Tensor) else np.abs(x)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False):
@@ -52,7 +48,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False):
     axis = _norm_axis(dim, x.ndim, "vector_norm")
     if ord in (np.inf, -np.inf):
         if 0 in (x.shape if axis is None else [x.shape[a] for a in axis]):
-            _empty_norm(x, axis, keepdim, ord)
+            raise ValueError(f"vector_norm: ord={ord} of an empty tensor (shape {x.shape}) "
+                             f"is undefined")
         return x.abs().amax(axis, keepdim) if ord > 0 else x.abs().amin(axis, keepdim)
     if ord == 0:
         count = (x.data != 0).sum(axis=axis, keepdims=keepdim).astype(x.dtype)
@@ -60,10 +57,6 @@ def vector_norm(x, ord=2, dim=None, keepdim=False):
     if ord == 1:
         return x.abs().sum(axis, keepdim)
     return PNorm.apply(x, float(ord), axis=axis, keepdims=bool(keepdim))
-
-
-def _empty_norm(x, axis, keepdim, ord):
-    raise ValueError(f"vector_norm: ord={ord} of an empty tensor (shape {x.shape}) is undefined")
 
 
 def svdvals(A):

@@ -611,7 +611,8 @@ class Tensor:
                              f"{shape}") from None
         return _view_of(self, S.Expand.apply(self, shape))
 
-    expand_as = lambda self, other: self.expand(other.shape)  # noqa: E731
+    def expand_as(self, other):
+        return self.expand(other.shape)
 
     def __getitem__(self, index):
         index = _index_arg(index)
@@ -710,11 +711,6 @@ class Tensor:
             raise ValueError(f"setitem: cannot assign a value of shape {value.shape} to index "
                              f"{index!r} of a tensor of shape {self.shape}: {err}") from None
         self._inplace("setitem", lambda a, v: SetItem.apply(a, v, index), value)
-
-    # ----- helpers used by vjps on Tensors -------------------------------------------
-    @staticmethod
-    def where_(cond, a, b):
-        return where(cond, a, b)
 
 
 class _HookHandle:

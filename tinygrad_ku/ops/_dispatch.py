@@ -26,6 +26,10 @@ def log(x):
     return x.log() if isinstance(x, engine.Tensor) else np.log(x)
 
 
+def absolute(x):
+    return x.abs() if isinstance(x, engine.Tensor) else np.abs(x)
+
+
 def sin(x):
     return x.sin() if isinstance(x, engine.Tensor) else np.sin(x)
 
@@ -45,7 +49,8 @@ def sigmoid(x):
 def where(cond, a, b):
     """where(cond, a, b) with a constant boolean `cond`."""
     if isinstance(a, engine.Tensor) or isinstance(b, engine.Tensor):
-        return engine.Tensor.where_(cond, a, b)
+        from ..tensor import where as tensor_where   # tensor.py imports this module
+        return tensor_where(cond, a, b)
     return np.where(cond, a, b)
 
 
@@ -61,6 +66,3 @@ def mT(x):
     """Swap the last two axes (matrix transpose of a batch)."""
     return x.swapaxes(-1, -2)
 
-
-def zeros_like(x):
-    return np.zeros(x.shape, dtype=data(x).dtype)
