@@ -3,6 +3,8 @@
 Conventions at kinks (PyTorch's): the gradient of any norm at the zero vector
 is 0; ties in the ∞-norms share the gradient evenly; the spectral norm (ord=2)
 at a repeated largest singular value averages u_i v_iᵀ over the tied values.
+Second derivatives through singular values (svdvals, ord=±2, 'nuc') are exact where
+the singular values are distinct, inf/nan where they repeat (as PyTorch's).
 """
 import numpy as np
 

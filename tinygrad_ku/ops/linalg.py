@@ -3,9 +3,10 @@
 Singular values and vectors (A = U diag(σ) Vᵀ, thin: k = min(m, n)):
     Svdvals   dA = U diag(gσ) Vᵀ; under create_graph U, V come from `Svd`, so the
               vjp depends on A and second derivatives are exact.
-    Svd       U, σ, Vᵀ packed in one array; dA = U [(skew(UᵀG_U) σᵀ + σ skew(VᵀG_V)) ∘ F
-              + diag(gσ)] Vᵀ, skew(X) = X − Xᵀ, F_ij = 1/(σ_j² − σ_i²) (0 on the diagonal),
-              + (I − UUᵀ) G_U σ⁻¹ Vᵀ when m > n, + U σ⁻¹ G_Vᵀ (I − VVᵀ) when m < n
+    Svd       U, σ, Vᵀ packed in one array; with X = skew(UᵀG_U), Y = skew(VᵀG_V),
+              skew(M) = M − Mᵀ, F_ij = 1/(σ_j² − σ_i²) (i ≠ j):
+              dA = U [(X_ij σ_j + σ_i Y_ij) F_ij + diag(gσ)] Vᵀ
+                   + (I − UUᵀ) G_U σ⁻¹ Vᵀ (m > n),  + U σ⁻¹ G_Vᵀ (I − VVᵀ) (m < n)
               (PyTorch's svd_backward, real case).
 As in PyTorch, the singular vectors have a derivative only where the singular values
 are distinct (and, for m ≠ n, nonzero): at a repeated value F divides by zero and
