@@ -11,6 +11,8 @@ On the first-order path every gradient is a plain ndarray. Under
 is itself recorded and can be differentiated again.
 """
 import gc
+import heapq
+import itertools
 import os
 
 import numpy as np
@@ -18,7 +20,8 @@ import numpy as np
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 Tensor = None          # set by tinygrad_ku.tensor (the engine and Tensor refer to each other)
 _grad_enabled = True   # read on every op; a module global is the cheapest lookup
-_clock = 0             # bumped by every in-place change; nodes remember the clock at creation
+_seq = itertools.count(1)  # one sequence for node creations and in-place changes
+_clock = 0             # the sequence number of the latest in-place change
 _anomaly = False       # detect_anomaly() turns on NaN/inf checks of every vjp's result
 
 
@@ -60,7 +63,7 @@ class enable_grad(_GradMode):
 def tick():
     """Advance the in-place clock and return its new value (the version of a changed tensor)."""
     global _clock
-    _clock += 1
+    _clock = next(_seq)
     return _clock
 
 
@@ -69,10 +72,12 @@ class Function:
 
     Subclasses define `forward(self, *arrays, **params) -> ndarray` and
     `vjp(self, g, out, *inputs) -> tuple` with one gradient (or None) per input.
+    `stamp` numbers the nodes in creation order, which is a topological order.
     """
+    # the engine's per-node fields; an op's own state (axis, masks) lives in the instance dict
+    __slots__ = ("parents", "inputs", "out", "stamp", "out_shape", "out_dtype", "__dict__")
     needs_out = False      # vjp reads `out`: an in-place change of the output must be caught
     differentiable = True  # False for ops whose vjp is only first-order exact
-    freed = False
     hooks = None           # gradient hooks of the output tensor (non-leaf)
     retained = None        # weakref to the output tensor when it called retain_grad()
     out_modified = False   # the output was changed in place after this node was made
@@ -86,6 +91,11 @@ class Function:
     def name(self):
         return type(self).__name__
 
+    @property
+    def freed(self):
+        """True after a backward pass without retain_graph dropped what the node saved."""
+        return self.out is None
+
     def needs_grad(self, i):
         """Whether input i requires a gradient (lets a vjp skip work for constants)."""
         p = self.parents[i]
@@ -96,9 +106,7 @@ class Function:
         """Run the op on Tensors (or constants) and record a node if any input requires grad."""
         fn = object.__new__(cls)
         n = len(args)
-        if n == 1 and isinstance(args[0], Tensor):             # unary and binary ops, unrolled
-            requires, datas = args[0].requires_grad, (args[0].data,)
-        elif n == 2:
+        if n == 2:                                             # binary and unary ops, unrolled
             a, b = args
             requires = False
             if isinstance(a, Tensor):
@@ -106,6 +114,8 @@ class Function:
             if isinstance(b, Tensor):
                 requires, b = requires or b.requires_grad, b.data
             datas = (a, b)
+        elif n == 1 and isinstance(args[0], Tensor):
+            requires, datas = args[0].requires_grad, (args[0].data,)
         else:
             requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
             datas = tuple(a.data if isinstance(a, Tensor) else a for a in args)
@@ -114,22 +124,66 @@ class Function:
         except (ValueError, IndexError) as err:
             shapes = ", ".join(str(np.shape(d)) for d in datas)
             raise type(err)(f"{cls.__name__}: inputs of shapes {shapes}: {err}") from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        if requires and _grad_enabled:
-            fn.parents = args
-            fn.inputs = datas
-            fn.out = out
-            fn.stamp = _clock
-            if params:
-                fn.params = params
-            if _anomaly:
-                fn.origin = _user_frame()
-            return Tensor._make(out, True, fn)
-        return Tensor._make(out, False, None)
+        if params:
+            fn.params = params
+        return _output(fn, out, requires, args, datas)
+
+    # apply for one or two inputs and no parameters: the operators' hot path, without
+    # packing *args/**params or building tuples twice
+    @classmethod
+    def apply2(cls, a, b):
+        fn = object.__new__(cls)
+        requires = False
+        x, y = a, b
+        if isinstance(a, Tensor):
+            requires, x = a.requires_grad, a.data
+        if isinstance(b, Tensor):
+            requires, y = requires or b.requires_grad, b.data
+        try:
+            out = fn.forward(x, y)
+        except (ValueError, IndexError) as err:
+            raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}, {np.shape(y)}: "
+                            f"{err}") from None
+        return _output(fn, out, requires, (a, b), (x, y))
+
+    @classmethod
+    def apply1(cls, a):
+        fn = object.__new__(cls)
+        x = a.data
+        try:
+            out = fn.forward(x)
+        except (ValueError, IndexError) as err:
+            raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}: {err}") from None
+        return _output(fn, out, a.requires_grad, (a,), (x,))
 
     def __repr__(self):
         return f"<{self.name}Backward>"
+
+
+def _output(fn, out, requires, parents, inputs):
+    """The op's output Tensor; with `fn` recorded as its node when grad is needed."""
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    t = object.__new__(Tensor)         # Tensor._make, inlined: this runs once per op
+    t.data = out
+    t.grad = None
+    t._version = 0
+    t._name = None
+    t._hooks = None
+    t._base = None
+    if requires and _grad_enabled:
+        fn.parents = parents
+        fn.inputs = inputs
+        fn.out = out
+        fn.stamp = next(_seq)
+        if _anomaly:
+            fn.origin = _user_frame()
+        t.grad_fn = fn
+        t.requires_grad = True
+    else:
+        t.grad_fn = None
+        t.requires_grad = False
+    return t
 
 
 def _user_frame():
@@ -253,15 +307,39 @@ def _accumulate_leaf(leaf, g, owned, create_graph):
         leaf.grad = Tensor._make(leaf.grad.data + g, False, None)
 
 
+def _raise_freed(node):
+    raise RuntimeError(
+        f"Trying to backward through the graph a second time (or directly access saved "
+        f"tensors after they have already been freed): the node {node.name} was freed by "
+        f"an earlier backward(). Specify retain_graph=True on the first backward() call.")
+
+
+def _node_extras(node, g, node_targets, results, create_graph):
+    """A node's gradient hooks, retain_grad, and recording it when it is a requested input."""
+    if node.hooks:
+        g = _run_hooks(node.hooks, g, create_graph)
+    if node.retained is not None and results is None:
+        t = node.retained()
+        if t is not None:
+            gt = g if create_graph else Tensor._make(np.array(g), False, None)
+            t.grad = gt if t.grad is None else t.grad + gt
+    if node_targets is not None and id(node) in node_targets:
+        results[node_targets[id(node)]] = g
+    return g
+
+
 def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
     """Reverse-mode pass from `roots` (Tensors) seeded with `root_grads`.
 
     With `inputs=None` gradients are accumulated into the `.grad` of the leaves.
     Otherwise nothing is accumulated and the gradients with respect to `inputs`
     (Tensors, leaves or not) are returned as a list (None where unreachable).
+
+    Nodes are processed newest first (a heap keyed on -stamp): every consumer of a
+    node was created after it, so all of a node's gradient has arrived when it is popped.
     """
     global _grad_enabled
-    grads, owned, ready, roots_nodes = {}, set(), [], []
+    grads, owned, heap = {}, set(), []
     targets = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results = None if inputs is None else [None] * len(inputs)
     for root, g in zip(roots, root_grads):
@@ -274,38 +352,33 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                 results[i] = g if results[i] is None else results[i] + g
             continue
         n = root.grad_fn
+        if n.out is None:
+            _raise_freed(n)
         if n in grads:
             grads[n] = grads[n] + g
         else:
             grads[n] = g
-            roots_nodes.append(n)
-    deps = _collect(roots_nodes)
-    for n in roots_nodes:
-        if deps[n] == 0:
-            ready.append(n)
+            heap.append((-n.stamp, n))
+    heapq.heapify(heap)
     node_targets = None
     if targets is not None:
         node_targets = {id(t.grad_fn): i for t, i in zip(inputs, range(len(inputs)))
                         if t.grad_fn is not None}
+    heappush, heappop = heapq.heappush, heapq.heappop
     prev_mode = _grad_enabled
     gc_was_enabled = gc.isenabled()
     gc.disable()               # the pass makes no reference cycles; collections only cost time
     _grad_enabled = create_graph
     try:
-        while ready:
-            node = ready.pop()
+        while heap:
+            node = heappop(heap)[1]
             g = grads.pop(node)
-            if node.hooks:
-                g = _run_hooks(node.hooks, g, create_graph)
-            if node.retained is not None and inputs is None:
-                t = node.retained()
-                if t is not None:
-                    gt = g if create_graph else Tensor._make(np.array(g), False, None)
-                    t.grad = gt if t.grad is None else t.grad + gt
-            if node_targets is not None and id(node) in node_targets:
-                results[node_targets[id(node)]] = g
+            if node.out is None:
+                _raise_freed(node)
+            if node.hooks or node.retained is not None or node_targets is not None:
+                g = _node_extras(node, g, node_targets, results, create_graph)
             parents = node.parents
-            if _clock > node.stamp or node.out_modified:
+            if _clock > node.stamp:    # something changed in place since node was made
                 _check_versions(node)
                 parents = _parents_as_used(node)
             if create_graph:
@@ -325,7 +398,7 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                 if gp is None:
                     if child is None:
                         continue
-                    gp = np.zeros(p.data.shape, p.data.dtype)   # keep the walk's counts right
+                    gp = np.zeros(p.data.shape, p.data.dtype)   # the node still runs (and is freed)
                     if create_graph:
                         gp = Tensor._make(gp, False, None)
                 if gp.shape != p.data.shape:
@@ -349,16 +422,15 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                         owned.add(child)
                 else:
                     grads[child] = gp
-                n = deps[child] - 1
-                deps[child] = n
-                if not n:
-                    ready.append(child)
-            if not retain_graph:       # drop what the node saved; keep the graph's shape
-                if len(edges) != len(parents):
-                    edges = _edges(parents)
+                    heappush(heap, (-child.stamp, child))
+            if not retain_graph:       # drop what the node saved (arrays, the op's own state)
                 out = node.out
-                node.__dict__ = {"freed": True, "parents": tuple(edges), "out": None,
-                                 "out_shape": out.shape, "out_dtype": out.dtype}
+                node.out_shape, node.out_dtype = out.shape, out.dtype
+                node.parents = tuple(edges) if len(edges) == len(parents) else _edges(parents)
+                node.out = node.inputs = None
+                state = node.__dict__
+                if state:
+                    state.clear()
     finally:
         _grad_enabled = prev_mode
         if gc_was_enabled:

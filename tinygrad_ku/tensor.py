@@ -72,7 +72,7 @@ def _dim_kw(op, dim, axis, keepdim, keepdims):
     return dim, bool(keepdim or keepdims)
 
 
-_add, _sub, _mul, _div = E.Add.apply, E.Sub.apply, E.Mul.apply, E.Div.apply   # the hot operators
+_add, _sub, _mul, _div = E.Add.apply2, E.Sub.apply2, E.Mul.apply2, E.Div.apply2   # the hot operators
 
 
 class Tensor:
@@ -332,13 +332,13 @@ class Tensor:
         return matmul(other, self)
 
     def __neg__(self):
-        return E.Neg.apply(self)
+        return E.Neg.apply1(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return E.Abs.apply(self)
+        return E.Abs.apply1(self)
 
     def _compare(self, other, ufunc):
         o = other.data if isinstance(other, Tensor) else other
@@ -379,46 +379,46 @@ class Tensor:
 
     # ----- elementwise ---------------------------------------------------------------
     def exp(self):
-        return E.Exp.apply(self)
+        return E.Exp.apply1(self)
 
     def log(self):
-        return E.Log.apply(self)
+        return E.Log.apply1(self)
 
     def log1p(self):
-        return E.Log1p.apply(self)
+        return E.Log1p.apply1(self)
 
     def expm1(self):
-        return E.Expm1.apply(self)
+        return E.Expm1.apply1(self)
 
     def sqrt(self):
-        return E.Sqrt.apply(self)
+        return E.Sqrt.apply1(self)
 
     def square(self):
-        return E.Square.apply(self)
+        return E.Square.apply1(self)
 
     def sin(self):
-        return E.Sin.apply(self)
+        return E.Sin.apply1(self)
 
     def cos(self):
-        return E.Cos.apply(self)
+        return E.Cos.apply1(self)
 
     def tanh(self):
-        return E.Tanh.apply(self)
+        return E.Tanh.apply1(self)
 
     def sigmoid(self):
-        return E.Sigmoid.apply(self)
+        return E.Sigmoid.apply1(self)
 
     def relu(self):
-        return E.Relu.apply(self)
+        return E.Relu.apply1(self)
 
     def softplus(self):
-        return E.Softplus.apply(self)
+        return E.Softplus.apply1(self)
 
     def abs(self):
-        return E.Abs.apply(self)
+        return E.Abs.apply1(self)
 
     def sign(self):
-        return E.Sign.apply(self)
+        return E.Sign.apply1(self)
 
     def clip(self, min=None, max=None):
         """Elementwise min(max(x, min), max); the gradient passes where min <= x <= max."""

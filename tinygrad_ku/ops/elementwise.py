@@ -10,6 +10,8 @@ from ..engine import Function
 from ._dispatch import cos, data, log, sigmoid, sin, where
 from ._logistic import combine, exp_neg_abs, sigmoid_from, softplus_from
 
+_SCALARS = (int, float)   # a Python number operand is a constant: no needs_grad call
+
 
 class Add(Function):
     saved_inputs = ()
@@ -36,8 +38,8 @@ class Mul(Function):
         return x * y
 
     def vjp(self, g, out, x, y):       # d(xy) = y dx + x dy
-        return (g * y if self.needs_grad(0) else None,
-                g * x if self.needs_grad(1) else None)
+        return (g * y if type(x) not in _SCALARS and self.needs_grad(0) else None,
+                g * x if type(y) not in _SCALARS and self.needs_grad(1) else None)
 
 
 class Div(Function):
