@@ -2,9 +2,9 @@
 
 A `Function` instance is a node of the computation graph: it holds the inputs
 of one op (`parents`), their arrays (`inputs`) and its output array (`out`).
-`backward` walks the nodes in reverse topological order with a loop (no
-recursion), calling each node's vector-Jacobian product once all the nodes
-that consumed its output have been processed.
+`backward` walks the nodes in reverse creation order with a loop (no
+recursion): every consumer of a node was created after it, so a node's
+vector-Jacobian product runs once all of its gradient has arrived.
 
 On the first-order path every gradient is a plain ndarray. Under
 `create_graph=True` the same `vjp` code runs on Tensors, so the backward pass
@@ -77,7 +77,6 @@ class Function:
     # the engine's per-node fields; an op's own state (axis, masks) lives in the instance dict
     __slots__ = ("parents", "inputs", "out", "stamp", "out_shape", "out_dtype", "__dict__")
     needs_out = False      # vjp reads `out`: an in-place change of the output must be caught
-    differentiable = True  # False for ops whose vjp is only first-order exact
     hooks = None           # gradient hooks of the output tensor (non-leaf)
     retained = None        # weakref to the output tensor when it called retain_grad()
     out_modified = False   # the output was changed in place after this node was made
@@ -262,10 +261,7 @@ def _collect(roots):
     while stack:
         node = stack.pop()
         if node.freed:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time (or directly access saved "
-                f"tensors after they have already been freed): the node {node.name} was freed by "
-                f"an earlier backward(). Specify retain_graph=True on the first backward() call.")
+            _raise_freed(node)
         for p in (_parents_as_used(node) if _clock > node.stamp else node.parents):
             if isinstance(p, Tensor):
                 child = p.grad_fn
