@@ -13,6 +13,11 @@ max/min, `where` switching, sqrt/norm at 0) are rejected, because central
 differences are meaningless there; values exactly on a kink are kept (they
 come from structure that perturbations preserve, e.g. abs(x - x)).
 
+A float32 gradient that misses the exact one is then judged against the exact derivative
+along the trajectory the engine actually computed (each step's output shifted to its float32
+value): rounding amplified by ill-conditioning (cos of a large argument where sin ≈ 0) is no
+gradient bug, while a wrong vjp is as wrong there as anywhere.
+
 Profiles: `ci` (the default tests: 1,500 float64 + 750 float32 programs checked
 to first order and 500 to second order, derandomised so CI is reproducible,
 ~9 s on one core) and `long` (the slow-marked tests run by `make fuzz` with
