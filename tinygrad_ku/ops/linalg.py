@@ -123,10 +123,6 @@ class Einsum(Function):
             operands = [g] + [xj for j, xj in enumerate(xs) if j != i]
             if is_tensor(g):
                 from ..tensor import einsum
-                if len(unique) != len(target):
-                    raise NotImplementedError(
-                        "einsum: second derivatives through repeated subscripts in one operand "
-                        f"({target!r}) are not supported")
                 gi = einsum(spec, *operands)
             else:
                 gi = np.einsum(spec, *operands)
@@ -136,12 +132,28 @@ class Einsum(Function):
                 gi = gi.reshape([sizes[c] if c in reduced else 1 for c in unique])
                 full_unique = [sizes[c] for c in unique]
                 gi = np.broadcast_to(gi, full_unique) if not is_tensor(gi) else gi.expand(full_unique)
-            if unique != target:       # repeated letters (e.g. 'ii'): write onto the diagonal
-                full = np.zeros(shape, dtype=data(x).dtype)
-                np.einsum(target + "->" + unique, full)[...] = gi
-                gi = full
+            if unique != target:       # repeated letters (e.g. 'ii'): onto the diagonal
+                gi = _onto_diagonal(gi, target, shape, data(x).dtype)
             grads.append(gi)
         return tuple(grads)
+
+
+def _onto_diagonal(gi, target, shape, dtype):
+    """gi, indexed by target's distinct letters, placed where target's repeated axes agree.
+
+    'ii': full_ab = gi_a δ_ab, an einsum with a constant mask, so it is differentiable too.
+    """
+    fresh = "".join(chr(ord("A") + k) for k in range(len(target)))   # one letter per axis
+    first = {}
+    for c, f in zip(target, fresh):
+        first.setdefault(c, f)
+    mask = np.zeros(shape, dtype)
+    np.einsum(target + "->" + "".join(first), mask)[...] = 1         # the (generalised) diagonal
+    spec = "".join(first.values()) + "," + fresh + "->" + fresh
+    if is_tensor(gi):
+        from ..tensor import einsum
+        return einsum(spec, gi, mask)
+    return np.einsum(spec, gi, mask)
 
 
 class Svdvals(Function):
