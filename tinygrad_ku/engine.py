@@ -77,7 +77,7 @@ class Function:
     # the engine's per-node fields; an op's own state (axis, masks) lives in the instance dict
     __slots__ = ("parents", "inputs", "out", "stamp", "out_shape", "out_dtype", "__dict__")
     needs_out = False      # vjp reads `out`: an in-place change of the output must be caught
-    hooks = None           # gradient hooks of the output tensor (non-leaf)
+    hooks = None           # gradient hooks of the output tensor (non-leaf); [] after retain_grad
     retained = None        # weakref to the output tensor when it called retain_grad()
     out_modified = False   # the output was changed in place after this node was made
     saved_inputs = None    # indices of the inputs whose values vjp reads (None: all of them)
@@ -246,12 +246,6 @@ def _parents_as_used(node):
     return tuple(out)
 
 
-def _edges(parents):
-    """Per parent: its node, the leaf Tensor itself, or None (a constant or no grad)."""
-    return tuple((p.grad_fn or p) if isinstance(p, Tensor) and p.requires_grad else None
-                 for p in parents)
-
-
 def _collect(roots):
     """Count, for every node reachable from `roots`, how many graph edges point at it."""
     deps = {}
@@ -333,6 +327,7 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
 
     Nodes are processed newest first (a heap keyed on -stamp): every consumer of a
     node was created after it, so all of a node's gradient has arrived when it is popped.
+    When a node's input is the only pending node (a chain), it runs next without the heap.
     """
     global _grad_enabled
     grads, owned, heap = {}, set(), []
@@ -365,13 +360,17 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
     gc_was_enabled = gc.isenabled()
     gc.disable()               # the pass makes no reference cycles; collections only cost time
     _grad_enabled = create_graph
+    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+    quiet.__enter__()          # inf/nan gradients are values, as in PyTorch (detect_anomaly finds them)
     try:
-        while heap:
-            node = heappop(heap)[1]
+        nxt = None             # the only pending node: a chain's next step skips the heap
+        while heap or nxt is not None:
+            node = nxt if nxt is not None else heappop(heap)[1]
+            nxt = None
             g = grads.pop(node)
             if node.out is None:
                 _raise_freed(node)
-            if node.hooks or node.retained is not None or node_targets is not None:
+            if node.hooks is not None or node_targets is not None:   # hooks, retain_grad, inputs=
                 g = _node_extras(node, g, node_targets, results, create_graph)
             parents = node.parents
             if _clock > node.stamp:    # something changed in place since node was made
@@ -418,16 +417,23 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
                         owned.add(child)
                 else:
                     grads[child] = gp
-                    heappush(heap, (-child.stamp, child))
+                    if nxt is None and not heap:
+                        nxt = child
+                    else:
+                        heappush(heap, (-child.stamp, child))
+            if nxt is not None and heap:   # several pending: the heap orders them
+                heappush(heap, (-nxt.stamp, nxt))
+                nxt = None
             if not retain_graph:       # drop what the node saved (arrays, the op's own state)
                 out = node.out
                 node.out_shape, node.out_dtype = out.shape, out.dtype
-                node.parents = tuple(edges) if len(edges) == len(parents) else _edges(parents)
+                node.parents = tuple(edges)   # vjp returns one gradient per input
                 node.out = node.inputs = None
                 state = node.__dict__
                 if state:
                     state.clear()
     finally:
+        quiet.__exit__(None, None, None)
         _grad_enabled = prev_mode
         if gc_was_enabled:
             gc.enable()
