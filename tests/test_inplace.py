@@ -177,3 +177,19 @@ def test_changing_a_view_of_an_untracked_tensor_updates_its_base():
     v = buf[1:3]
     v += 5.0
     np.testing.assert_allclose(buf.numpy(), [0.0, 5.0, 5.0, 0.0])
+
+
+def test_changing_an_input_whose_value_backward_does_not_need_is_allowed():
+    # PyTorch's rule: h * 2.0 needs only the constant for dh, so changing h is fine
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1.0
+    y = (h * 2.0).sum() + (np.ones((3, 2)) @ h).sum()
+    h.mul_(3)
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [5.0, 5.0])
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    h2 = x * 1.0
+    z = (h2 * w).sum()                         # dw needs h2's value
+    h2.mul_(3)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward()

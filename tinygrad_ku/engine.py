@@ -95,6 +95,10 @@ class Function:
         """True after a backward pass without retain_graph dropped what the node saved."""
         return self.out is None
 
+    def reads(self, i):
+        """Whether vjp reads input i's value (so an in-place change of it must be caught)."""
+        return self.saved_inputs is None or i in self.saved_inputs
+
     def needs_grad(self, i):
         """Whether input i requires a gradient (lets a vjp skip work for constants)."""
         p = self.parents[i]
@@ -220,9 +224,8 @@ def _check_versions(node):
             f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: the output of {node.name} was changed in place after it was "
             f"computed; its backward needs the original value")
-    saved = node.saved_inputs
     for i, p in enumerate(node.parents):
-        if saved is not None and i not in saved:
+        if not node.reads(i):
             continue
         if isinstance(p, Tensor) and (p._version > node.stamp or (
                 p._base is not None and p._base._version > node.stamp)):

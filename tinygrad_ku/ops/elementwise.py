@@ -37,6 +37,9 @@ class Mul(Function):
     def forward(self, x, y):
         return x * y
 
+    def reads(self, i):                # x is read only for dy, y only for dx
+        return self.needs_grad(1 - i)
+
     def vjp(self, g, out, x, y):       # d(xy) = y dx + x dy
         return (g * y if type(x) not in _SCALARS and self.needs_grad(0) else None,
                 g * x if type(y) not in _SCALARS and self.needs_grad(1) else None)

@@ -24,6 +24,9 @@ class MatMul(Function):
     def forward(self, a, b):
         return a @ b
 
+    def reads(self, i):                # a is read only for dB, b only for dA
+        return self.needs_grad(1 - i)
+
     def vjp(self, g, out, a, b):
         # (..., m, n) @ (..., n, k) -> (..., m, k);  dA = G @ B^T,  dB = A^T @ G
         ad, bd = data(a).ndim, data(b).ndim
