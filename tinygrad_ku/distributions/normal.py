@@ -10,20 +10,25 @@ from .distribution import Distribution, broadcast_all, generator_of, param
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
-class Normal(Distribution):
-    """N(loc, scale^2): log p(x) = -(x - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2."""
+class _LocationScale(Distribution):
+    """A family on the real line with a location `loc` and a positive `scale`."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
+        name = type(self).__name__
         (self.loc, self.scale), shape = broadcast_all(
-            "Normal", loc=param(loc, "Normal", "loc"), scale=param(scale, "Normal", "scale"))
+            name, loc=param(loc, name, "loc"), scale=param(scale, name, "scale"))
         super().__init__(shape, validate_args=validate_args)
 
     @property
     def mean(self):
         return self.loc
+
+
+class Normal(_LocationScale):
+    """N(loc, scale^2): log p(x) = -(x - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2."""
 
     @property
     def variance(self):
@@ -49,20 +54,8 @@ class Normal(Distribution):
         return self.loc + self.scale * Tensor(eps.astype(self.loc.dtype, copy=False))
 
 
-class Laplace(Distribution):
+class Laplace(_LocationScale):
     """Laplace(loc, scale): log p(x) = -|x - mu| / b - log(2 b)."""
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        (self.loc, self.scale), shape = broadcast_all(
-            "Laplace", loc=param(loc, "Laplace", "loc"), scale=param(scale, "Laplace", "scale"))
-        super().__init__(shape, validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
 
     @property
     def variance(self):
