@@ -75,7 +75,7 @@ class Function:
     `stamp` numbers the nodes in creation order, which is a topological order.
     """
     # the engine's per-node fields; an op's own state (axis, masks) lives in the instance dict
-    __slots__ = ("parents", "inputs", "out", "stamp", "out_shape", "out_dtype", "__dict__")
+    __slots__ = ("parents", "edges", "inputs", "out", "stamp", "out_shape", "out_dtype", "__dict__")
     needs_out = False      # vjp reads `out`: an in-place change of the output must be caught
     hooks = None           # gradient hooks of the output tensor (non-leaf); [] after retain_grad
     retained = None        # weakref to the output tensor when it called retain_grad()
@@ -101,27 +101,14 @@ class Function:
 
     def needs_grad(self, i):
         """Whether input i requires a gradient (lets a vjp skip work for constants)."""
-        p = self.parents[i]
-        return isinstance(p, Tensor) and p.requires_grad
+        return self.edges[i] is not None
 
     @classmethod
     def apply(cls, *args, **params):
         """Run the op on Tensors (or constants) and record a node if any input requires grad."""
         fn = object.__new__(cls)
-        n = len(args)
-        if n == 2:                                             # binary and unary ops, unrolled
-            a, b = args
-            requires = False
-            if isinstance(a, Tensor):
-                requires, a = a.requires_grad, a.data
-            if isinstance(b, Tensor):
-                requires, b = requires or b.requires_grad, b.data
-            datas = (a, b)
-        elif n == 1 and isinstance(args[0], Tensor):
-            requires, datas = args[0].requires_grad, (args[0].data,)
-        else:
-            requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
-            datas = tuple(a.data if isinstance(a, Tensor) else a for a in args)
+        edges = tuple([_edge(a) for a in args])
+        datas = tuple([a.data if isinstance(a, Tensor) else a for a in args])
         try:
             out = fn.forward(*datas, **params)
         except (ValueError, IndexError) as err:
@@ -129,25 +116,44 @@ class Function:
             raise type(err)(f"{cls.__name__}: inputs of shapes {shapes}: {err}") from None
         if params:
             fn.params = params
-        return _output(fn, out, requires, args, datas)
+        return _output(fn, out, any([e is not None for e in edges]), edges, args, datas)
 
     # apply for one or two inputs and no parameters: the operators' hot path, without
     # packing *args/**params or building tuples twice
     @classmethod
     def apply2(cls, a, b):
         fn = object.__new__(cls)
-        requires = False
-        x, y = a, b
         if isinstance(a, Tensor):
-            requires, x = a.requires_grad, a.data
+            x, ea = a.data, ((a.grad_fn or a) if a.requires_grad else None)
+        else:
+            x, ea = a, None
         if isinstance(b, Tensor):
-            requires, y = requires or b.requires_grad, b.data
+            y, eb = b.data, ((b.grad_fn or b) if b.requires_grad else None)
+        else:
+            y, eb = b, None
         try:
             out = fn.forward(x, y)
         except (ValueError, IndexError) as err:
             raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}, {np.shape(y)}: "
                             f"{err}") from None
-        return _output(fn, out, requires, (a, b), (x, y))
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        t = object.__new__(Tensor)
+        t.data = out
+        if (ea is not None or eb is not None) and _grad_enabled:
+            fn.parents = (a, b)
+            fn.edges = (ea, eb)
+            fn.inputs = (x, y)
+            fn.out = out
+            fn.stamp = next(_seq)
+            if _anomaly:
+                fn.origin = _user_frame()
+            t.grad_fn = fn
+            t.requires_grad = True
+        else:
+            t.grad_fn = None
+            t.requires_grad = False
+        return t
 
     @classmethod
     def apply1(cls, a):
@@ -157,25 +163,45 @@ class Function:
             out = fn.forward(x)
         except (ValueError, IndexError) as err:
             raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}: {err}") from None
-        return _output(fn, out, a.requires_grad, (a,), (x,))
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        t = object.__new__(Tensor)
+        t.data = out
+        if a.requires_grad and _grad_enabled:
+            fn.parents = (a,)
+            fn.edges = (a.grad_fn or a,)
+            fn.inputs = (x,)
+            fn.out = out
+            fn.stamp = next(_seq)
+            if _anomaly:
+                fn.origin = _user_frame()
+            t.grad_fn = fn
+            t.requires_grad = True
+        else:
+            t.grad_fn = None
+            t.requires_grad = False
+        return t
 
     def __repr__(self):
         return f"<{self.name}Backward>"
 
 
-def _output(fn, out, requires, parents, inputs):
+def _edge(a):
+    """Where the gradient of an op's input goes: its node, the leaf itself, or None."""
+    if isinstance(a, Tensor) and a.requires_grad:
+        return a.grad_fn or a
+    return None
+
+
+def _output(fn, out, requires, edges, parents, inputs):
     """The op's output Tensor; with `fn` recorded as its node when grad is needed."""
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     t = object.__new__(Tensor)         # Tensor._make, inlined: this runs once per op
     t.data = out
-    t.grad = None
-    t._version = 0
-    t._name = None
-    t._hooks = None
-    t._base = None
     if requires and _grad_enabled:
         fn.parents = parents
+        fn.edges = edges
         fn.inputs = inputs
         fn.out = out
         fn.stamp = next(_seq)
@@ -333,7 +359,7 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
     When a node's input is the only pending node (a chain), it runs next without the heap.
     """
     global _grad_enabled
-    grads, owned, heap = {}, set(), []
+    grads, heap = {}, []
     targets = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results = None if inputs is None else [None] * len(inputs)
     for root, g in zip(roots, root_grads):
@@ -358,7 +384,6 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
     if targets is not None:
         node_targets = {id(t.grad_fn): i for t, i in zip(inputs, range(len(inputs)))
                         if t.grad_fn is not None}
-    heappush, heappop = heapq.heappush, heapq.heappop
     prev_mode = _grad_enabled
     gc_was_enabled = gc.isenabled()
     gc.disable()               # the pass makes no reference cycles; collections only cost time
@@ -366,81 +391,149 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
     quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
     quiet.__enter__()          # inf/nan gradients are values, as in PyTorch (detect_anomaly finds them)
     try:
-        nxt = None             # the only pending node: a chain's next step skips the heap
-        while heap or nxt is not None:
-            node = nxt if nxt is not None else heappop(heap)[1]
-            nxt = None
-            g = grads.pop(node)
-            if node.out is None:
-                _raise_freed(node)
-            if node.hooks is not None or node_targets is not None:   # hooks, retain_grad, inputs=
-                g = _node_extras(node, g, node_targets, results, create_graph)
-            parents = node.parents
-            if _clock > node.stamp:    # something changed in place since node was made
-                _check_versions(node)
-                parents = _parents_as_used(node)
-            if create_graph:
-                out = Tensor._make(node.out, True, node)
-                input_grads = node.vjp(g, out, *parents)
-            else:
-                input_grads = node.vjp(g, node.out, *node.inputs)
-            if _anomaly:
-                _check_finite(node, input_grads)
-            edges = []
-            for p, gp in zip(parents, input_grads):
-                if not isinstance(p, Tensor) or not p.requires_grad:
-                    edges.append(None)
-                    continue
-                child = p.grad_fn
-                edges.append(child or p)
-                if gp is None:
-                    if child is None:
-                        continue
-                    gp = np.zeros(p.data.shape, p.data.dtype)   # the node still runs (and is freed)
-                    if create_graph:
-                        gp = Tensor._make(gp, False, None)
-                if gp.shape != p.data.shape:
-                    gp = sum_to_shape(gp, p.data.shape, node.name)
-                if child is None:
-                    if targets is None:
-                        fresh = create_graph or (
-                            type(gp) is np.ndarray and gp.base is None and gp is not g)
-                        _accumulate_leaf(p, gp, fresh, create_graph)
-                    elif id(p) in targets:
-                        i = targets[id(p)]
-                        results[i] = gp if results[i] is None else results[i] + gp
-                    continue
-                if child in grads:
-                    if child in owned and not create_graph:
-                        acc = grads[child]
-                        acc += gp
-                        grads[child] = acc     # 0-d results are NumPy scalars: += rebinds
-                    else:
-                        grads[child] = grads[child] + gp
-                        owned.add(child)
-                else:
-                    grads[child] = gp
-                    if nxt is None and not heap:
-                        nxt = child
-                    else:
-                        heappush(heap, (-child.stamp, child))
-            if nxt is not None and heap:   # several pending: the heap orders them
-                heappush(heap, (-nxt.stamp, nxt))
-                nxt = None
-            if not retain_graph:       # drop what the node saved (arrays, the op's own state)
-                out = node.out
-                node.out_shape, node.out_dtype = out.shape, out.dtype
-                node.parents = tuple(edges)   # vjp returns one gradient per input
-                node.out = node.inputs = None
-                state = node.__dict__
-                if state:
-                    state.clear()
+        if create_graph or targets is not None or _anomaly:
+            _run(grads, heap, retain_graph, create_graph, targets, node_targets, results)
+        elif heap:
+            _run_first_order(grads, heap, retain_graph)
     finally:
         quiet.__exit__(None, None, None)
         _grad_enabled = prev_mode
         if gc_was_enabled:
             gc.enable()
     return results
+
+
+def _free(node, out):
+    """Drop what a node saved (arrays, the op's own state); keep its edges, shape and dtype."""
+    node.out_shape, node.out_dtype = out.shape, out.dtype
+    node.parents = node.edges
+    node.out = node.inputs = None
+    state = node.__dict__
+    if state:
+        state.clear()
+
+
+def _run_first_order(grads, heap, retain_graph):
+    """The backward loop of a plain `backward()`: ndarray gradients into the leaves' .grad.
+
+    The same steps as `_run` without create_graph, inputs= and anomaly checks, and a
+    chain's gradient passes to the next node in a local instead of through `grads`.
+    """
+    heappush, heappop = heapq.heappush, heapq.heappop
+    owned = set()
+    node = heappop(heap)[1]
+    g = grads.pop(node)
+    while True:
+        out = node.out
+        if out is None:
+            _raise_freed(node)
+        if node.hooks is not None:     # hooks, retain_grad
+            g = _node_extras(node, g, None, None, False)
+        inputs = node.inputs
+        if _clock > node.stamp:        # something changed in place since node was made
+            _check_versions(node)
+        nxt = None                     # the only pending node: a chain's next step skips the heap
+        for child, x, gp in zip(node.edges, inputs, node.vjp(g, out, *inputs)):
+            if child is None:
+                continue
+            if gp is None:
+                if isinstance(child, Tensor):
+                    continue
+                gp = np.zeros(x.shape, x.dtype)   # the node still runs (and is freed)
+            elif gp.shape != x.shape:
+                gp = sum_to_shape(gp, x.shape, node.name)
+            if isinstance(child, Tensor):          # a leaf
+                if child.requires_grad:
+                    _accumulate_leaf(child, gp, type(gp) is np.ndarray and gp.base is None
+                                     and gp is not g, False)
+            elif child is nxt:
+                nxt_g = nxt_g + gp
+            elif child in grads:
+                if child in owned:
+                    acc = grads[child]
+                    acc += gp
+                    grads[child] = acc         # 0-d results are NumPy scalars: += rebinds
+                else:
+                    grads[child] = grads[child] + gp
+                    owned.add(child)
+            elif nxt is None and not heap:
+                nxt, nxt_g = child, gp
+            else:
+                grads[child] = gp
+                heappush(heap, (-child.stamp, child))
+        if not retain_graph:           # _free(node, out), inlined
+            node.out_shape, node.out_dtype = out.shape, out.dtype
+            node.parents = node.edges
+            node.out = node.inputs = None
+            state = node.__dict__
+            if state:
+                state.clear()
+        if nxt is not None:
+            if not heap:
+                node, g = nxt, nxt_g
+                continue
+            grads[nxt] = nxt_g                 # several pending: the heap orders them
+            heappush(heap, (-nxt.stamp, nxt))
+        if not heap:
+            return
+        node = heappop(heap)[1]
+        g = grads.pop(node)
+
+
+def _run(grads, heap, retain_graph, create_graph, targets, node_targets, results):
+    """The general backward loop: create_graph, inputs=, detect_anomaly."""
+    heappush, heappop = heapq.heappush, heapq.heappop
+    owned = set()
+    while heap:
+        node = heappop(heap)[1]
+        g = grads.pop(node)
+        if node.out is None:
+            _raise_freed(node)
+        if node.hooks is not None or node_targets is not None:   # hooks, retain_grad, inputs=
+            g = _node_extras(node, g, node_targets, results, create_graph)
+        inputs = node.inputs
+        if _clock > node.stamp:        # something changed in place since node was made
+            _check_versions(node)
+        if create_graph:
+            parents = _parents_as_used(node) if _clock > node.stamp else node.parents
+            input_grads = node.vjp(g, Tensor._make(node.out, True, node), *parents)
+        else:
+            input_grads = node.vjp(g, node.out, *inputs)
+        if _anomaly:
+            _check_finite(node, input_grads)
+        for child, x, gp in zip(node.edges, inputs, input_grads):
+            if child is None:
+                continue
+            if gp is None:
+                if isinstance(child, Tensor):
+                    continue
+                gp = np.zeros(x.shape, x.dtype)   # the node still runs (and is freed)
+                if create_graph:
+                    gp = Tensor._make(gp, False, None)
+            elif gp.shape != x.shape:
+                gp = sum_to_shape(gp, x.shape, node.name)
+            if isinstance(child, Tensor):          # a leaf
+                if targets is None:
+                    if child.requires_grad:
+                        fresh = create_graph or (
+                            type(gp) is np.ndarray and gp.base is None and gp is not g)
+                        _accumulate_leaf(child, gp, fresh, create_graph)
+                elif id(child) in targets:
+                    i = targets[id(child)]
+                    results[i] = gp if results[i] is None else results[i] + gp
+            elif child in grads:
+                if child in owned and not create_graph:
+                    acc = grads[child]
+                    acc += gp
+                    grads[child] = acc         # 0-d results are NumPy scalars: += rebinds
+                else:
+                    grads[child] = grads[child] + gp
+                    owned.add(child)
+            else:
+                grads[child] = gp
+                heappush(heap, (-child.stamp, child))
+        if not retain_graph:
+            _free(node, node.out)
 
 
 def _check_finite(node, input_grads):

@@ -82,8 +82,14 @@ class Tensor:
     >>> (x * x).sum().backward(); x.grad
     tensor([2., 4.])
     """
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_version", "_name", "_hooks", "_base",
-                 "__weakref__")
+    # every op makes a Tensor, so only the fields every tensor sets are slots; the rest
+    # default on the class and land in the instance __dict__ when a tensor sets them
+    __slots__ = ("data", "grad_fn", "requires_grad", "__dict__", "__weakref__")
+    grad = None
+    _version = 0       # bumped by in-place ops, checked by backward
+    _name = None       # label in graph drawings
+    _hooks = None      # gradient hooks of a leaf
+    _base = None       # the tensor whose data a view or detach() shares
     __array_ufunc__ = None        # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
 
@@ -92,25 +98,19 @@ class Tensor:
         if requires_grad:
             _check_grad_dtype(arr)
         self.data = arr
-        self.grad = None
         self.grad_fn = None
         self.requires_grad = bool(requires_grad)
-        self._version = 0
-        self._name = name
-        self._hooks = None
-        self._base = _root(data) if isinstance(data, Tensor) and arr is data.data else None
+        if name is not None:
+            self._name = name
+        if isinstance(data, Tensor) and arr is data.data:
+            self._base = _root(data)
 
     @staticmethod
     def _make(data, requires_grad, grad_fn):
         t = object.__new__(Tensor)
         t.data = data
-        t.grad = None
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
-        t._version = 0
-        t._name = None
-        t._hooks = None
-        t._base = None
         return t
 
     # ----- attributes ----------------------------------------------------------------

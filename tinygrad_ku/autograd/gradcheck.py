@@ -154,7 +154,7 @@ def check_node(node, eps=1e-6, atol=1e-5, rtol=1e-3):
             continue
         x = inputs[j]
         analytical = np.zeros(out.shape + x.shape)
-        fn.parents = node.parents
+        fn.parents, fn.edges = node.parents, node.edges
         for k in range(out.size):
             seed = np.zeros(out.shape)
             seed.reshape(-1)[k] = 1.0

@@ -1,23 +1,23 @@
 """Elementwise ops. Broadcasting is undone by the engine, so each vjp works at the output's shape.
+A forward that is one NumPy function is that function itself (no Python frame per call).
 
 Kink conventions (PyTorch's): d|x|/dx = sign(x) = 0 at 0; relu'(0) = 0;
 maximum/minimum split the gradient in half on ties; clip passes the gradient
 where min <= x <= max (inclusive); d(x**y)/dx = 0 where y == 0.
 """
+import operator
+
 import numpy as np
 
 from ..engine import Function
 from ._dispatch import cos, data, log, sigmoid, sin, where
 from ._logistic import combine, exp_neg_abs, sigmoid_from, softplus_from
 
-_SCALARS = (int, float)   # a Python number operand is a constant: no needs_grad call
-
 
 class Add(Function):
     saved_inputs = ()
 
-    def forward(self, x, y):
-        return x + y
+    forward = staticmethod(operator.add)
 
     def vjp(self, g, out, x, y):       # d(x+y) = dx + dy
         return g, g
@@ -26,28 +26,26 @@ class Add(Function):
 class Sub(Function):
     saved_inputs = ()
 
-    def forward(self, x, y):
-        return x - y
+    forward = staticmethod(operator.sub)
 
     def vjp(self, g, out, x, y):
         return g, (-g if self.needs_grad(1) else None)
 
 
 class Mul(Function):
-    def forward(self, x, y):
-        return x * y
+    forward = staticmethod(operator.mul)
 
     def reads(self, i):                # x is read only for dy, y only for dx
         return self.needs_grad(1 - i)
 
     def vjp(self, g, out, x, y):       # d(xy) = y dx + x dy
-        return (g * y if type(x) not in _SCALARS and self.needs_grad(0) else None,
-                g * x if type(y) not in _SCALARS and self.needs_grad(1) else None)
+        edges = self.edges
+        return (g * y if edges[0] is not None else None,
+                g * x if edges[1] is not None else None)
 
 
 class Div(Function):
-    def forward(self, x, y):
-        return x / y
+    forward = staticmethod(operator.truediv)
 
     def vjp(self, g, out, x, y):       # d(x/y) = dx / y - x dy / y²  (reads x, y; not out)
         gx = g / y
@@ -56,8 +54,7 @@ class Div(Function):
 
 class Pow(Function):
 
-    def forward(self, x, y):
-        return x ** y
+    forward = staticmethod(operator.pow)
 
     def vjp(self, g, out, x, y):       # d(x^y) = y x^(y-1) dx + x^y log(x) dy
         gx = gy = None
@@ -73,8 +70,7 @@ class Pow(Function):
 
 
 class Maximum(Function):
-    def forward(self, x, y):
-        return np.maximum(x, y)
+    forward = staticmethod(np.maximum)
 
     def vjp(self, g, out, x, y):       # ties: half to each; nan: all to both (PyTorch)
         xd, yd = data(x), data(y)
@@ -83,8 +79,7 @@ class Maximum(Function):
 
 
 class Minimum(Function):
-    def forward(self, x, y):
-        return np.minimum(x, y)
+    forward = staticmethod(np.minimum)
 
     def vjp(self, g, out, x, y):
         xd, yd = data(x), data(y)
@@ -107,8 +102,7 @@ class Where(Function):
 class Neg(Function):
     saved_inputs = ()
 
-    def forward(self, x):
-        return -x
+    forward = staticmethod(operator.neg)
 
     def vjp(self, g, out, x):
         return (-g,)
@@ -118,24 +112,21 @@ class Exp(Function):
     saved_inputs = ()
     needs_out = True
 
-    def forward(self, x):
-        return np.exp(x)
+    forward = staticmethod(np.exp)
 
     def vjp(self, g, out, x):
         return (g * out,)
 
 
 class Log(Function):
-    def forward(self, x):
-        return np.log(x)
+    forward = staticmethod(np.log)
 
     def vjp(self, g, out, x):
         return (g / x,)
 
 
 class Log1p(Function):
-    def forward(self, x):
-        return np.log1p(x)
+    forward = staticmethod(np.log1p)
 
     def vjp(self, g, out, x):
         return (g / (1.0 + x),)
@@ -145,8 +136,7 @@ class Expm1(Function):
     saved_inputs = ()
     needs_out = True
 
-    def forward(self, x):
-        return np.expm1(x)
+    forward = staticmethod(np.expm1)
 
     def vjp(self, g, out, x):
         return (g * (out + 1.0),)
@@ -156,8 +146,7 @@ class Sqrt(Function):
     saved_inputs = ()
     needs_out = True
 
-    def forward(self, x):
-        return np.sqrt(x)
+    forward = staticmethod(np.sqrt)
 
     def vjp(self, g, out, x):          # 1 / (2 sqrt x); inf at 0 like PyTorch
         return (g / (2.0 * out),)
@@ -172,16 +161,14 @@ class Square(Function):
 
 
 class Sin(Function):
-    def forward(self, x):
-        return np.sin(x)
+    forward = staticmethod(np.sin)
 
     def vjp(self, g, out, x):
         return (g * cos(x),)
 
 
 class Cos(Function):
-    def forward(self, x):
-        return np.cos(x)
+    forward = staticmethod(np.cos)
 
     def vjp(self, g, out, x):
         return (-g * sin(x),)
@@ -191,11 +178,10 @@ class Tanh(Function):
     saved_inputs = ()
     needs_out = True
 
-    def forward(self, x):
-        return np.tanh(x)
+    forward = staticmethod(np.tanh)
 
-    def vjp(self, g, out, x):          # 1 - tanh^2 (at out's size: g may be a batch of cotangents)
-        return (g * (1.0 - out * out),)
+    def vjp(self, g, out, x):          # g (1 - tanh²), as g - g·tanh·tanh: no Python-float operand,
+        return (g - g * out * out,)    # NumPy's slow path on small arrays (g may be a batch)
 
 
 class Sigmoid(Function):
@@ -205,8 +191,9 @@ class Sigmoid(Function):
     def forward(self, x):
         return 0.5 * (1.0 + np.tanh(0.5 * x))   # overflow-free logistic
 
-    def vjp(self, g, out, x):          # s (1 - s)
-        return (g * (out * (1.0 - out)),)
+    def vjp(self, g, out, x):          # g s (1 - s), as gs - gs·s (see Tanh)
+        gs = g * out
+        return (gs - gs * out,)
 
 
 class Relu(Function):
@@ -229,8 +216,7 @@ class Softplus(Function):
 
 
 class Abs(Function):
-    def forward(self, x):
-        return np.abs(x)
+    forward = staticmethod(np.abs)
 
     def vjp(self, g, out, x):          # sign(0) = sign(nan) = 0 (PyTorch)
         xd = data(x)
@@ -240,8 +226,7 @@ class Abs(Function):
 class Sign(Function):
     saved_inputs = ()
 
-    def forward(self, x):
-        return np.sign(x)
+    forward = staticmethod(np.sign)
 
     def vjp(self, g, out, x):          # zero almost everywhere
         return (g * 0.0,)
