@@ -118,10 +118,20 @@ class Function:
             fn.params = params
         return _output(fn, out, any([e is not None for e in edges]), edges, args, datas)
 
-    # apply for one or two inputs and no parameters: the operators' hot path, without
-    # packing *args/**params or building tuples twice
-    @classmethod
-    def apply2(cls, a, b):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # plain functions, not classmethods: Tensor uses them as its operator methods
+        # (`__mul__ = Mul.apply2`), which saves a Python frame on every op
+        cls.apply1 = staticmethod(_unary_apply(cls))
+        cls.apply2 = staticmethod(_binary_apply(cls))
+
+    def __repr__(self):
+        return f"<{self.name}Backward>"
+
+
+def _binary_apply(cls):
+    """`cls.apply2(a, b)`: `apply` for two inputs and no parameters (the operators' hot path)."""
+    def apply2(a, b):
         fn = object.__new__(cls)
         if isinstance(a, Tensor):
             x, ea = a.data, ((a.grad_fn or a) if a.requires_grad else None)
@@ -138,7 +148,7 @@ class Function:
                             f"{err}") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        t = object.__new__(Tensor)
+        t = object.__new__(Tensor)     # _output, inlined
         t.data = out
         if (ea is not None or eb is not None) and _grad_enabled:
             fn.parents = (a, b)
@@ -154,9 +164,13 @@ class Function:
             t.grad_fn = None
             t.requires_grad = False
         return t
+    apply2.__qualname__ = f"{cls.__name__}.apply2"
+    return apply2
 
-    @classmethod
-    def apply1(cls, a):
+
+def _unary_apply(cls):
+    """`cls.apply1(a)`: `apply` for one Tensor input and no parameters (Tensor.tanh, ...)."""
+    def apply1(a):
         fn = object.__new__(cls)
         x = a.data
         try:
@@ -165,7 +179,7 @@ class Function:
             raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}: {err}") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        t = object.__new__(Tensor)
+        t = object.__new__(Tensor)     # _output, inlined
         t.data = out
         if a.requires_grad and _grad_enabled:
             fn.parents = (a,)
@@ -181,9 +195,8 @@ class Function:
             t.grad_fn = None
             t.requires_grad = False
         return t
-
-    def __repr__(self):
-        return f"<{self.name}Backward>"
+    apply1.__qualname__ = f"{cls.__name__}.apply1"
+    return apply1
 
 
 def _edge(a):
@@ -232,12 +245,13 @@ def sum_to_shape(g, shape, op_name):
     if extra < 0:
         raise RuntimeError(f"{op_name} backward: gradient of shape {g.shape} is smaller than "
                            f"its input's shape {shape}")
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and g.shape[extra + i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    if extra:
-        g = g.reshape(shape)
+    kept = tuple(extra + i for i, n in enumerate(shape) if n == 1 and g.shape[extra + i] != 1)
+    if not kept:                       # only leading axes: one sum, a fresh array of `shape`
+        g = g.sum(axis=tuple(range(extra)))
+    else:
+        g = g.sum(axis=tuple(range(extra)) + kept, keepdims=True)
+        if extra:
+            g = g.reshape(shape)
     if g.shape != shape:
         raise RuntimeError(f"{op_name} backward: gradient of shape {g.shape} does not match "
                            f"its input's shape {shape}")

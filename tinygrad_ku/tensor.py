@@ -73,6 +73,7 @@ def _dim_kw(op, dim, axis, keepdim, keepdims):
 
 
 _add, _sub, _mul, _div = E.Add.apply2, E.Sub.apply2, E.Mul.apply2, E.Div.apply2   # the hot operators
+# (plain functions of (a, b): Tensor takes them as its methods, with no wrapper frame)
 
 
 class Tensor:
@@ -297,26 +298,22 @@ class Tensor:
         return _HookHandle(hooks, hook)
 
     # ----- arithmetic ----------------------------------------------------------------
-    def __add__(self, other):
-        return _add(self, other)
+    __add__ = _add
 
     def __radd__(self, other):
         return _add(other, self)
 
-    def __sub__(self, other):
-        return _sub(self, other)
+    __sub__ = _sub
 
     def __rsub__(self, other):
         return _sub(other, self)
 
-    def __mul__(self, other):
-        return _mul(self, other)
+    __mul__ = _mul
 
     def __rmul__(self, other):
         return _mul(other, self)
 
-    def __truediv__(self, other):
-        return _div(self, other)
+    __truediv__ = _div
 
     def __rtruediv__(self, other):
         return _div(other, self)
@@ -333,14 +330,12 @@ class Tensor:
     def __rmatmul__(self, other):
         return matmul(other, self)
 
-    def __neg__(self):
-        return E.Neg.apply1(self)
+    __neg__ = E.Neg.apply1
 
     def __pos__(self):
         return self
 
-    def __abs__(self):
-        return E.Abs.apply1(self)
+    __abs__ = E.Abs.apply1
 
     def _compare(self, other, ufunc):
         o = other.data if isinstance(other, Tensor) else other
@@ -380,47 +375,20 @@ class Tensor:
         return self._compare(other, np.logical_or)
 
     # ----- elementwise ---------------------------------------------------------------
-    def exp(self):
-        return E.Exp.apply1(self)
-
-    def log(self):
-        return E.Log.apply1(self)
-
-    def log1p(self):
-        return E.Log1p.apply1(self)
-
-    def expm1(self):
-        return E.Expm1.apply1(self)
-
-    def sqrt(self):
-        return E.Sqrt.apply1(self)
-
-    def square(self):
-        return E.Square.apply1(self)
-
-    def sin(self):
-        return E.Sin.apply1(self)
-
-    def cos(self):
-        return E.Cos.apply1(self)
-
-    def tanh(self):
-        return E.Tanh.apply1(self)
-
-    def sigmoid(self):
-        return E.Sigmoid.apply1(self)
-
-    def relu(self):
-        return E.Relu.apply1(self)
-
-    def softplus(self):
-        return E.Softplus.apply1(self)
-
-    def abs(self):
-        return E.Abs.apply1(self)
-
-    def sign(self):
-        return E.Sign.apply1(self)
+    exp = E.Exp.apply1
+    log = E.Log.apply1
+    log1p = E.Log1p.apply1
+    expm1 = E.Expm1.apply1
+    sqrt = E.Sqrt.apply1
+    square = E.Square.apply1
+    sin = E.Sin.apply1
+    cos = E.Cos.apply1
+    tanh = E.Tanh.apply1
+    sigmoid = E.Sigmoid.apply1
+    relu = E.Relu.apply1
+    softplus = E.Softplus.apply1
+    abs = E.Abs.apply1
+    sign = E.Sign.apply1
 
     def clip(self, min=None, max=None):
         """Elementwise min(max(x, min), max); the gradient passes where min <= x <= max."""
@@ -955,7 +923,7 @@ def matmul(a, b):
                          f"dim of the first) != {bsh[0] if len(bsh) == 1 else bsh[-2]} "
                          f"({'only' if len(bsh) == 1 else 'second-to-last'} dim of the second)")
     try:
-        return L.MatMul.apply(a, b)
+        return L.MatMul.apply2(a, b)
     except ValueError:
         raise ValueError(f"matmul: batch dimensions of shapes {ash} and {bsh} cannot be "
                          f"broadcast together") from None

@@ -27,15 +27,20 @@ def softmax(input, dim=-1):
     return N.Softmax.apply(x, _norm_axis(dim, x.ndim, "softmax")[0] if x.ndim else None)
 
 
-def _class_targets(op, logits, target):
+def _class_targets(op, logits, target, ignore_index=None):
+    """The integer class indices of `target`, checked against logits of shape (N, C)."""
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: target must hold integer class indices, got dtype {t.dtype}")
     if logits.ndim != 2 or t.shape != logits.shape[:1]:
         raise ValueError(f"{op}: expects input of shape (N, C) and target of shape (N,), "
                          f"got {logits.shape} and {t.shape}")
-    bad = (t < 0) | (t >= logits.shape[1])
-    return t, bad
+    n_classes = logits.shape[1]
+    if t.size and (t.min() < 0 or t.max() >= n_classes):    # one pass each in the common case
+        bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
+        if bad.any():
+            raise ValueError(f"{op}: target {t[bad][0]} is out of range for {n_classes} classes")
+    return t
 
 
 def nll_loss(input, target, reduction="mean", ignore_index=-100):
@@ -45,11 +50,7 @@ def nll_loss(input, target, reduction="mean", ignore_index=-100):
     if squeeze:
         logp = logp.reshape(1, -1)
         target = np.asarray(target.data if isinstance(target, Tensor) else target).reshape(1)
-    t, bad = _class_targets("nll_loss", logp, target)
-    bad &= t != ignore_index
-    if bad.any():
-        raise ValueError(f"nll_loss: target {t[bad][0]} is out of range for "
-                         f"{logp.shape[1]} classes")
+    t = _class_targets("nll_loss", logp, target, ignore_index)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got "
                          f"{reduction!r}")

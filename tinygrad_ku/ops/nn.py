@@ -42,27 +42,29 @@ class NllLoss(Function):
     """-logp[i, target[i]] reduced by 'mean' (over non-ignored rows), 'sum' or 'none'."""
     def forward(self, logp, target, reduction, ignore_index):
         rows = np.arange(logp.shape[0])
-        self.keep = target != ignore_index
-        safe = np.where(self.keep, target, 0)
-        self.index = (rows, safe)
-        picked = -logp[self.index] * self.keep
+        keep = target != ignore_index
+        if keep.all():                 # no ignored rows: no masking
+            self.index, n_kept, keep = (rows, target), len(rows), 1.0
+            picked = -logp[self.index]
+        else:
+            self.index, n_kept = (rows, np.where(keep, target, 0)), int(keep.sum())
+            picked = -logp[self.index] * keep
         self.reduction = reduction
-        self.denom = max(int(self.keep.sum()), 1) if reduction == "mean" else 1
+        self.scale = keep * (-1.0 / max(n_kept, 1) if reduction == "mean" else -1.0)
         if reduction == "none":
             return picked
         total = picked.sum()
-        return (total / self.keep.sum()).astype(logp.dtype) if reduction == "mean" else total
+        return (total / n_kept).astype(logp.dtype) if reduction == "mean" else total
 
     def vjp(self, g, out, logp, target, reduction, ignore_index):
         shape = logp.shape
-        scale = self.keep * (-1.0 / self.denom)
         if self.reduction != "none":
             g = g.reshape((1,)) if not is_tensor(g) else g.reshape(1)
         if is_tensor(g):
             from .shape import IndexAdd
-            return IndexAdd.apply(g * scale, shape, self.index), None, None, None
+            return IndexAdd.apply(g * self.scale, shape, self.index), None, None, None
         full = np.zeros(shape, dtype=np.result_type(g, logp))
-        full[self.index] = g * scale
+        full[self.index] = g * self.scale
         return full, None, None, None
 
 
