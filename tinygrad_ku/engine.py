@@ -85,6 +85,7 @@ class Function:
     inplace_prev = None    # for a node made by an in-place op: the tensor as it was before
     origin = None          # where in user code the output was made (detect_anomaly)
     params = {}            # keyword arguments of forward (axis, shape, ...)
+    keeps_state = True     # forward may store arrays on the node, to be freed after backward
 
     @property
     def name(self):
@@ -124,6 +125,8 @@ class Function:
         # (`__mul__ = Mul.apply2`), which saves a Python frame on every op
         cls.apply1 = staticmethod(_unary_apply(cls))
         cls.apply2 = staticmethod(_binary_apply(cls))
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            cls.keeps_state = False    # a NumPy function stores nothing on the node
 
     def __repr__(self):
         return f"<{self.name}Backward>"
@@ -422,9 +425,10 @@ def _free(node, out):
     node.out_shape, node.out_dtype = out.shape, out.dtype
     node.parents = node.edges
     node.out = node.inputs = None
-    state = node.__dict__
-    if state:
-        state.clear()
+    if node.keeps_state or node.inplace_prev is not None:   # (no empty __dict__ made)
+        state = node.__dict__
+        if state:
+            state.clear()
 
 
 def _run_first_order(grads, heap, retain_graph):
@@ -479,9 +483,10 @@ def _run_first_order(grads, heap, retain_graph):
             node.out_shape, node.out_dtype = out.shape, out.dtype
             node.parents = node.edges
             node.out = node.inputs = None
-            state = node.__dict__
-            if state:
-                state.clear()
+            if node.keeps_state or node.inplace_prev is not None:
+                state = node.__dict__
+                if state:
+                    state.clear()
         if nxt is not None:
             if not heap:
                 node, g = nxt, nxt_g

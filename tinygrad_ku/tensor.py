@@ -411,6 +411,8 @@ class Tensor:
 
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
         """Σ over dim (all elements when None)."""
+        if dim is None and axis is None and not (keepdim or keepdims):   # the common loss.sum()
+            return R.Sum.apply(self, axis=None, keepdims=False)
         return self._reduce(R.Sum, "sum", dim, axis, keepdim, keepdims)
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -722,7 +724,7 @@ def _root_gradient(root, gradient, op, create_graph):
         if root.data.size != 1:
             raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs; "
                                f"the output has shape {root.shape}, pass gradient= of that shape")
-        g = np.ones(root.shape, dtype=root.dtype)
+        g = np.array(1, root.dtype) if root.ndim == 0 else np.ones(root.shape, root.dtype)
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, root.dtype)
         if g.shape != root.shape:

@@ -3,10 +3,12 @@
 Ties in max/min/amax/amin share the gradient evenly (PyTorch's convention for
 full and `amax` reductions); `max(dim)` with indices sends it to the returned index.
 """
+import math
+
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import broadcast_to, data, exp, where
+from ._dispatch import broadcast_to, data, exp, is_tensor, where
 
 
 def kept_shape(shape, axis):
@@ -23,18 +25,30 @@ def count(shape, axis):
     return int(np.prod([shape[i] for i in axis]))
 
 
+def expand_kept(g, shape):
+    """g, of a reduction's keepdims shape, broadcast to `shape`.
+
+    A small result is filled in (np.broadcast_to's checks cost as much as filling
+    thousands of numbers); a large one is a read-only view, as np.broadcast_to gives."""
+    if not is_tensor(g) and math.prod(shape) <= 4096:
+        out = np.empty(shape, g.dtype)
+        out[...] = g
+        return out
+    return broadcast_to(g, shape)
+
+
 class Sum(Function):
     saved_inputs = ()
 
     def forward(self, x, axis, keepdims):
         self.axis, self.keepdims = axis, keepdims
-        return x.sum(axis=axis, keepdims=keepdims)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
     def vjp(self, g, out, x):          # each input gets the gradient of its sum
         shape = data(x).shape
         if not self.keepdims:
             g = g.reshape(kept_shape(shape, self.axis))
-        return (broadcast_to(g, shape),)
+        return (expand_kept(g, shape),)
 
 
 class Mean(Function):
@@ -48,7 +62,7 @@ class Mean(Function):
         shape = data(x).shape
         if not self.keepdims:
             g = g.reshape(kept_shape(shape, self.axis))
-        return (broadcast_to(g * (1.0 / max(count(shape, self.axis), 1)), shape),)
+        return (expand_kept(g * (1.0 / max(count(shape, self.axis), 1)), shape),)
 
 
 class Var(Function):
