@@ -464,6 +464,8 @@ def _run_first_order(grads, heap, retain_graph):
                 if child.requires_grad:
                     _accumulate_leaf(child, gp, type(gp) is np.ndarray and gp.base is None
                                      and gp is not g, False)
+            elif nxt is None and not heap:     # nothing else pending (so child is not in grads)
+                nxt, nxt_g = child, gp
             elif child is nxt:
                 nxt_g = nxt_g + gp
             elif child in grads:
@@ -474,8 +476,6 @@ def _run_first_order(grads, heap, retain_graph):
                 else:
                     grads[child] = grads[child] + gp
                     owned.add(child)
-            elif nxt is None and not heap:
-                nxt, nxt_g = child, gp
             else:
                 grads[child] = gp
                 heappush(heap, (-child.stamp, child))
