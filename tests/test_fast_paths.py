@@ -61,6 +61,17 @@ def test_bce_with_logits_matches_closed_form_at_extreme_logits(dtype, rtol):
                                rtol=rtol, atol=1e-300)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bce_with_logits_keeps_tiny_losses_of_confident_correct_logits(dtype):
+    """softplus(x) - x y = log1p(e^-|x|) when the label agrees with the logit's sign:
+    4.2e-18 at |x| = 40, below the spacing of floats near 40, so it must not cancel to 0."""
+    x = tg.tensor(np.array([40.0, -40.0, 30.0, -30.0], dtype=dtype))
+    t = tg.tensor(np.array([1.0, 0.0, 1.0, 0.0], dtype=dtype))
+    loss = F.binary_cross_entropy_with_logits(x, t, reduction="none")
+    expected = [math.log1p(math.exp(-abs(v))) for v in (40.0, -40.0, 30.0, -30.0)]
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-6 if dtype == np.float32 else 1e-14)
+
+
 def test_bce_with_logits_gradient_of_target_and_second_order():
     x = tg.tensor([0.7, -1.2, 3.0], requires_grad=True)
     y = tg.tensor([0.2, 0.9, 0.5], requires_grad=True)

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..engine import Function
 from ._dispatch import exp, is_tensor, sigmoid
-from ._logistic import combine, exp_neg_abs, sigmoid_from, softplus_from
+from ._logistic import combine, exp_neg_abs, sigmoid_from
 
 
 def _log_softmax(x, axis):
@@ -72,7 +72,10 @@ class BCEWithLogits(Function):
     """softplus(x) - x y per element: the Bernoulli NLL with logits x, stable for any x."""
     def forward(self, x, y):
         self.e = exp_neg_abs(x)        # e^-|x|: softplus here, sigmoid in the backward
-        return combine(softplus_from(x, self.e), np.subtract, x * y)
+        # max(x, 0) - x y first: exactly 0 where the label agrees with a large logit, so
+        # the remaining log1p(e^-|x|) keeps its digits (a loss of 4e-18 at x = 40, y = 1)
+        out = combine(np.maximum(x, 0), np.subtract, x * y)
+        return combine(out, np.add, np.log1p(self.e))
 
     def vjp(self, g, out, x, y):       # d/dx = sigmoid(x) - y;  d/dy = -x
         gx = gy = None
