@@ -180,8 +180,10 @@ class Tanh(Function):
 
     forward = staticmethod(np.tanh)
 
-    def vjp(self, g, out, x):          # g (1 - tanh²), as g - g·tanh·tanh: no Python-float operand,
-        return (g - g * out * out,)    # NumPy's slow path on small arrays (g may be a batch)
+    def vjp(self, g, out, x):          # g (1 - tanh²)
+        if g.shape == out.shape:       # as g - g·tanh·tanh: no Python-float operand (slow in NumPy)
+            return (g - g * out * out,)
+        return (g * (1.0 - out * out),)   # a batch of cotangents: 1 - tanh² once, at out's size
 
 
 class Sigmoid(Function):
@@ -191,9 +193,11 @@ class Sigmoid(Function):
     def forward(self, x):
         return 0.5 * (1.0 + np.tanh(0.5 * x))   # overflow-free logistic
 
-    def vjp(self, g, out, x):          # g s (1 - s), as gs - gs·s (see Tanh)
-        gs = g * out
-        return (gs - gs * out,)
+    def vjp(self, g, out, x):          # g s (1 - s)
+        if g.shape == out.shape:       # as gs - gs·s (see Tanh)
+            gs = g * out
+            return (gs - gs * out,)
+        return (g * (out * (1.0 - out)),)
 
 
 class Relu(Function):
