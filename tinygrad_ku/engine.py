@@ -1,7 +1,8 @@
 """The graph node (`Function`), grad mode, and the reverse-mode backward pass.
 
 A `Function` instance is a node of the computation graph: it holds the inputs
-of one op (`parents`), their arrays (`inputs`) and its output array (`out`).
+of one op (`parents`), where each input's gradient goes (`edges`: the input's
+node, a leaf, or None), their arrays (`inputs`) and its output array (`out`).
 `backward` walks the nodes in reverse creation order with a loop (no
 recursion): every consumer of a node was created after it, so a node's
 vector-Jacobian product runs once all of its gradient has arrived.
@@ -125,8 +126,9 @@ class Function:
         # (`__mul__ = Mul.apply2`), which saves a Python frame on every op
         cls.apply1 = staticmethod(_unary_apply(cls))
         cls.apply2 = staticmethod(_binary_apply(cls))
-        if isinstance(cls.__dict__.get("forward"), staticmethod):
-            cls.keeps_state = False    # a NumPy function stores nothing on the node
+        forward = cls.__dict__.get("forward")
+        if forward is not None:        # a NumPy function as forward stores nothing on the node
+            cls.keeps_state = not isinstance(forward, staticmethod)
 
     def __repr__(self):
         return f"<{self.name}Backward>"
@@ -373,7 +375,8 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
 
     Nodes are processed newest first (a heap keyed on -stamp): every consumer of a
     node was created after it, so all of a node's gradient has arrived when it is popped.
-    When a node's input is the only pending node (a chain), it runs next without the heap.
+    On the first-order path, when a node's input is the only pending node (a chain), it
+    runs next without the heap.
     """
     global _grad_enabled
     grads, heap = {}, []
