@@ -86,7 +86,7 @@ class Function:
     inplace_prev = None    # for a node made by an in-place op: the tensor as it was before
     origin = None          # where in user code the output was made (detect_anomaly)
     params = {}            # keyword arguments of forward (axis, shape, ...)
-    keeps_state = True     # forward may store arrays on the node, to be freed after backward
+    keeps_state = True     # the node may hold arrays of its own (op state, inplace_prev)
 
     @property
     def name(self):
@@ -428,7 +428,7 @@ def _free(node, out):
     node.out_shape, node.out_dtype = out.shape, out.dtype
     node.parents = node.edges
     node.out = node.inputs = None
-    if node.keeps_state or node.inplace_prev is not None:   # (no empty __dict__ made)
+    if node.keeps_state:               # (a stateless node makes no empty __dict__)
         state = node.__dict__
         if state:
             state.clear()
@@ -486,7 +486,7 @@ def _run_first_order(grads, heap, retain_graph):
             node.out_shape, node.out_dtype = out.shape, out.dtype
             node.parents = node.edges
             node.out = node.inputs = None
-            if node.keeps_state or node.inplace_prev is not None:
+            if node.keeps_state:
                 state = node.__dict__
                 if state:
                     state.clear()

@@ -630,6 +630,7 @@ class Tensor:
         node = result.grad_fn
         node.out = self.data
         node.inplace_prev = old
+        node.keeps_state = True          # inplace_prev is freed with the node's state
         self.grad_fn = node
         self.requires_grad = True
         return self
