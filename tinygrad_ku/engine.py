@@ -18,10 +18,12 @@ import os
 
 import numpy as np
 
+_new, _ndarray = object.__new__, np.ndarray
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 Tensor = None          # set by tinygrad_ku.tensor (the engine and Tensor refer to each other)
 _grad_enabled = True   # read on every op; a module global is the cheapest lookup
 _seq = itertools.count(1)  # one sequence for node creations and in-place changes
+_next_stamp = _seq.__next__
 _clock = 0             # the sequence number of the latest in-place change
 _anomaly = False       # detect_anomaly() turns on NaN/inf checks of every vjp's result
 
@@ -137,7 +139,7 @@ class Function:
 def _binary_apply(cls):
     """`cls.apply2(a, b)`: `apply` for two inputs and no parameters (the operators' hot path)."""
     def apply2(a, b):
-        fn = object.__new__(cls)
+        fn = _new(cls)
         if isinstance(a, Tensor):
             x, ea = a.data, ((a.grad_fn or a) if a.requires_grad else None)
         else:
@@ -151,16 +153,16 @@ def _binary_apply(cls):
         except (ValueError, IndexError) as err:
             raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}, {np.shape(y)}: "
                             f"{err}") from None
-        if type(out) is not np.ndarray:
+        if out.__class__ is not _ndarray:   # NumPy scalars from 0-d inputs
             out = np.asarray(out)
-        t = object.__new__(Tensor)     # _output, inlined
+        t = _new(Tensor)               # _output, inlined
         t.data = out
         if (ea is not None or eb is not None) and _grad_enabled:
             fn.parents = (a, b)
             fn.edges = (ea, eb)
             fn.inputs = (x, y)
             fn.out = out
-            fn.stamp = next(_seq)
+            fn.stamp = _next_stamp()
             if _anomaly:
                 fn.origin = _user_frame()
             t.grad_fn = fn
@@ -176,22 +178,22 @@ def _binary_apply(cls):
 def _unary_apply(cls):
     """`cls.apply1(a)`: `apply` for one Tensor input and no parameters (Tensor.tanh, ...)."""
     def apply1(a):
-        fn = object.__new__(cls)
+        fn = _new(cls)
         x = a.data
         try:
             out = fn.forward(x)
         except (ValueError, IndexError) as err:
             raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}: {err}") from None
-        if type(out) is not np.ndarray:
+        if out.__class__ is not _ndarray:   # NumPy scalars from 0-d inputs
             out = np.asarray(out)
-        t = object.__new__(Tensor)     # _output, inlined
+        t = _new(Tensor)               # _output, inlined
         t.data = out
         if a.requires_grad and _grad_enabled:
             fn.parents = (a,)
             fn.edges = (a.grad_fn or a,)
             fn.inputs = (x,)
             fn.out = out
-            fn.stamp = next(_seq)
+            fn.stamp = _next_stamp()
             if _anomaly:
                 fn.origin = _user_frame()
             t.grad_fn = fn
