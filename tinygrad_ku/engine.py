@@ -456,7 +456,13 @@ def _run_first_order(grads, heap, retain_graph):
         if _clock > node.stamp:        # something changed in place since node was made
             _check_versions(node)
         nxt = None                     # the only pending node: a chain's next step skips the heap
-        for child, x, gp in zip(node.edges, inputs, node.vjp(g, out, *inputs)):
+        if len(inputs) == 1:           # fixed arities: a *inputs call costs ~10% of this loop
+            input_grads = node.vjp(g, out, inputs[0])
+        elif len(inputs) == 2:
+            input_grads = node.vjp(g, out, inputs[0], inputs[1])
+        else:
+            input_grads = node.vjp(g, out, *inputs)
+        for child, x, gp in zip(node.edges, inputs, input_grads):
             if child is None:
                 continue
             if gp is None:
