@@ -201,11 +201,14 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    saved_inputs = ()
+    needs_out = True
+
     def forward(self, x):
         return np.maximum(x, 0)
 
-    def vjp(self, g, out, x):          # relu'(0) = 0; nan passes the gradient (PyTorch)
-        return (g * ~(data(x) <= 0),)
+    def vjp(self, g, out, x):          # passes where relu(x) != 0: relu'(0) = 0, nan passes (PyTorch)
+        return (g * (data(out) != 0),)
 
 
 class Softplus(Function):
