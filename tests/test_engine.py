@@ -129,6 +129,66 @@ def test_requires_grad_propagation_and_leaves():
     assert d.is_leaf and not d.requires_grad and d.data is c.data
 
 
+def test_where_gradients_go_is_fixed_when_the_op_runs():
+    """As in PyTorch: requires_grad changed on a leaf after an op does not rewire that op."""
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).sum()
+    x.requires_grad_(False)                # turned off after use: no gradient accumulates
+    y.backward()
+    assert x.grad is None
+    a, b = tg.tensor([1.0, 2.0]), tg.tensor([3.0, 4.0], requires_grad=True)
+    z = (a * b).sum()
+    a.requires_grad_(True)                 # turned on after use: the op did not record it
+    z.backward()
+    assert a.grad is None
+    np.testing.assert_array_equal(b.grad.data, [1.0, 2.0])
+    assert z.grad_fn.parents == z.grad_fn.edges and z.grad_fn.edges[0].name == "Mul"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_graphs_with_shared_nodes_match_central_differences(seed):
+    """Graphs where values feed several later ops, twice into one op, and through
+    constants: the backward scheduling (heap, chains, accumulation) against numerics."""
+    rng = np.random.default_rng(seed)
+    plan = [(int(rng.integers(4)), int(rng.integers(k + 2)), int(rng.integers(k + 2)))
+            for k in range(12)]
+
+    def f(x, w):
+        vals = [x, w]
+        for op, i, j in plan:
+            a, b = vals[i], vals[j]
+            vals.append([a + b, a * b, (a * 0.5).tanh(), a - 0.3 * b][op])
+        return sum(vals[2:], tg.tensor(0.0)).sum()
+
+    x = tg.tensor(rng.normal(size=3) * 0.5, requires_grad=True)
+    w = tg.tensor(rng.normal(size=3) * 0.5, requires_grad=True)
+    f(x, w).backward()
+    num = numerical_jacobian(lambda x, w: f(x, w), (x, w))
+    np.testing.assert_allclose(x.grad.data, num[0], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(w.grad.data, num[1], rtol=1e-6, atol=1e-8)
+
+
+def test_chain_of_ops_that_use_one_value_twice():
+    """y·y and y + y in a chain: both gradients of a node reach the same next node, with
+    nothing else pending (the chain path) and with other nodes pending (the heap path)."""
+    x = tg.tensor([0.3, -0.2], requires_grad=True)
+    y = x
+    for _ in range(3):
+        y = (y * y) * 0.5 + (y + y) * 0.25
+    y.sum().backward()
+    expected = np.ones(2)
+    v = x.data.copy()
+    for _ in range(3):                     # d/dv of v²/2 + v/2 = v + 1/2, chained
+        expected, v = expected * (v + 0.5), v * v * 0.5 + v * 0.5
+    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
+    x.grad = None
+    z = x
+    for _ in range(3):
+        z = (z * z) * 0.5                  # each Mul's two edges: the only pending node
+    z.sum().backward()                     # z = x⁸ / 2⁷
+    np.testing.assert_allclose(x.grad.data, x.data ** 7 / 16, rtol=1e-12)
+
+
 def test_dtype_rules():
     assert tg.tensor([1.0, 2.0]).dtype == np.float64
     assert tg.tensor([1, 2]).dtype == np.int64
