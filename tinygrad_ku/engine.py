@@ -18,12 +18,12 @@ import os
 
 import numpy as np
 
-_new, _ndarray = object.__new__, np.ndarray
+_new, _ndarray = object.__new__, np.ndarray   # looked up once: every op calls them
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 Tensor = None          # set by tinygrad_ku.tensor (the engine and Tensor refer to each other)
 _grad_enabled = True   # read on every op; a module global is the cheapest lookup
 _seq = itertools.count(1)  # one sequence for node creations and in-place changes
-_next_stamp = _seq.__next__
+_next_stamp = _seq.__next__   # the next number of that sequence
 _clock = 0             # the sequence number of the latest in-place change
 _anomaly = False       # detect_anomaly() turns on NaN/inf checks of every vjp's result
 
@@ -66,7 +66,7 @@ class enable_grad(_GradMode):
 def tick():
     """Advance the in-place clock and return its new value (the version of a changed tensor)."""
     global _clock
-    _clock = next(_seq)
+    _clock = _next_stamp()
     return _clock
 
 
@@ -224,7 +224,7 @@ def _output(fn, out, requires, edges, parents, inputs):
         fn.edges = edges
         fn.inputs = inputs
         fn.out = out
-        fn.stamp = next(_seq)
+        fn.stamp = _next_stamp()
         if _anomaly:
             fn.origin = _user_frame()
         t.grad_fn = fn
