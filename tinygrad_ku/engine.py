@@ -26,6 +26,7 @@ _seq = itertools.count(1)  # one sequence for node creations and in-place change
 _next_stamp = _seq.__next__   # the next number of that sequence
 _clock = 0             # the sequence number of the latest in-place change
 _anomaly = False       # detect_anomaly() turns on NaN/inf checks of every vjp's result
+_node_hooks = False    # a non-leaf tensor has had a hook or retain_grad: backward looks for them
 
 
 def is_grad_enabled():
@@ -450,7 +451,7 @@ def _run_first_order(grads, heap, retain_graph):
         out = node.out
         if out is None:
             _raise_freed(node)
-        if node.hooks is not None:     # hooks, retain_grad
+        if _node_hooks and node.hooks is not None:     # hooks, retain_grad
             g = _node_extras(node, g, None, None, False)
         inputs = node.inputs
         if _clock > node.stamp:        # something changed in place since node was made

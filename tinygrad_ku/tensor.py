@@ -276,6 +276,7 @@ class Tensor:
         self.grad_fn.retained = weakref.ref(self)
         if self.grad_fn.hooks is None:     # backward tests `hooks` alone for both
             self.grad_fn.hooks = []
+        engine._node_hooks = True
 
     @property
     def retains_grad(self):
@@ -294,6 +295,7 @@ class Tensor:
             if self.grad_fn.hooks is None:
                 self.grad_fn.hooks = []
             hooks = self.grad_fn.hooks
+            engine._node_hooks = True
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
