@@ -36,7 +36,9 @@ def sigmoid_from(x, e):
 
 def combine(a, op, b):
     """op(a, b) written into `a` (a buffer the caller owns) when the result fits it, else new."""
-    if (type(a) is np.ndarray and np.ndim(b) <= a.ndim and np.result_type(a, b) == a.dtype
-            and np.broadcast_shapes(a.shape, np.shape(b)) == a.shape):
-        return op(a, b, out=a)
+    if type(a) is np.ndarray and np.result_type(a, b) == a.dtype:
+        shape = np.shape(b)            # equal shapes or a scalar: no broadcasting to check
+        if shape == a.shape or not shape or (
+                len(shape) <= a.ndim and np.broadcast_shapes(a.shape, shape) == a.shape):
+            return op(a, b, out=a)
     return op(a, b)
