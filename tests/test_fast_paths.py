@@ -72,6 +72,21 @@ def test_bce_with_logits_keeps_tiny_losses_of_confident_correct_logits(dtype):
     np.testing.assert_allclose(loss.data, expected, rtol=1e-6 if dtype == np.float32 else 1e-14)
 
 
+@pytest.mark.parametrize("scale", [1.0, 2.5])
+def test_large_summed_softplus_and_bce_gradients(scale):
+    """Past a few thousand elements sum() passes its cotangent as one broadcast number;
+    a cotangent of 1 skips the multiply, any other still scales the gradient."""
+    rng = np.random.default_rng(0)
+    x = tg.tensor(rng.normal(size=6000) * 3, requires_grad=True)
+    t = (rng.random(6000) < 0.5).astype(float)
+    (x.softplus().sum() * scale).backward()
+    expected = np.array([_sigmoid(v) for v in x.data])
+    np.testing.assert_allclose(x.grad.data, scale * expected, rtol=1e-13)
+    x.grad = None
+    (F.binary_cross_entropy_with_logits(x, tg.tensor(t), reduction="sum") * scale).backward()
+    np.testing.assert_allclose(x.grad.data, scale * (expected - t), rtol=1e-12, atol=1e-15)
+
+
 def test_bce_with_logits_gradient_of_target_and_second_order():
     x = tg.tensor([0.7, -1.2, 3.0], requires_grad=True)
     y = tg.tensor([0.2, 0.9, 0.5], requires_grad=True)

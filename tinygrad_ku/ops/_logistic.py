@@ -42,3 +42,14 @@ def combine(a, op, b):
                 len(shape) <= a.ndim and np.broadcast_shapes(a.shape, shape) == a.shape):
             return op(a, b, out=a)
     return op(a, b)
+
+
+def times_cotangent(a, g):
+    """a * g, written into `a` (a buffer the caller owns) when it fits.
+
+    The vjp of a sum passes its cotangent as one number broadcast (zero strides); when
+    that number is 1 of a's dtype, as for `loss.sum().backward()`, the product is `a`."""
+    if (type(g) is np.ndarray and g.dtype == a.dtype and g.size and not any(g.strides)
+            and g.flat[0] == 1):
+        return a if g.shape == a.shape else combine(a, np.multiply, g)
+    return combine(a, np.multiply, g)

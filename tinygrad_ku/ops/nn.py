@@ -3,7 +3,7 @@ import numpy as np
 
 from ..engine import Function
 from ._dispatch import exp, is_tensor, sigmoid
-from ._logistic import combine, exp_neg_abs, sigmoid_from
+from ._logistic import combine, exp_neg_abs, sigmoid_from, times_cotangent
 
 
 def _log_softmax(x, axis):
@@ -81,7 +81,7 @@ class BCEWithLogits(Function):
         gx = gy = None
         if self.needs_grad(0):
             if isinstance(g, np.ndarray) and isinstance(x, np.ndarray):
-                gx = combine(combine(sigmoid_from(x, self.e), np.subtract, y), np.multiply, g)
+                gx = times_cotangent(combine(sigmoid_from(x, self.e), np.subtract, y), g)
             else:
                 gx = g * (sigmoid(x) - y)
         if self.needs_grad(1):
