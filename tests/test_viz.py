@@ -4,9 +4,12 @@ Each rendering test parses the SVG that `dot` wrote and checks the node labels
 (op names, shapes, dtypes, names, gradients) and the node classes/colours that
 tell parameters, data, intermediates and the output apart.
 """
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -291,3 +294,133 @@ def test_renders_without_a_system_dot(tmp_path):
     texts = [t.text for t in root.iter(SVG + "text")]
     assert "Mul" in texts and "x" in texts and "(2,) float64" in texts
     assert viz.find_dot() is not None
+
+
+# ---------------------------------------------------------------- which `dot` runs (issue 13)
+
+def _script(path, body):
+    """An executable /bin/sh script at `path` (its folders are created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return path
+
+
+def _small_graph():
+    x = tg.tensor([1.0, 2.0], requires_grad=True, name="x")
+    return viz.draw_graph((x * x).sum())
+
+
+@pytest.fixture
+def no_system_dot(tmp_path, monkeypatch):
+    """PATH is one empty folder: no `dot`, no `graphviz-pure`, no venv bin."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert shutil.which("dot") is None
+    return empty
+
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="uses /bin/sh scripts and uids")
+
+
+def test_path_and_environment_are_not_changed(tmp_path, no_system_dot):
+    from graphviz.backend import dot_command
+    env, path, binary = dict(os.environ), os.environ["PATH"], dot_command.DOT_BINARY
+    assert viz.ensure_dot() is not None
+    assert os.environ["PATH"] == path and dict(os.environ) == env
+    dot = _small_graph()
+    nodes, _ = render_svg(dot, tmp_path)
+    assert "<svg" in dot.pipe(format="svg", encoding="utf-8")
+    assert "Mul" in "\n".join(n["text"] for n in nodes)
+    assert os.environ["PATH"] == path and dict(os.environ) == env
+    assert dot_command.DOT_BINARY == binary             # no graphviz global is set either
+
+
+def test_renders_with_graphviz_pure_by_absolute_path(tmp_path, monkeypatch, no_system_dot):
+    import graphviz
+    from graphviz.backend import execute
+    pure = viz._graphviz_pure()
+    assert pure and os.path.isabs(pure) and os.path.basename(pure).startswith("graphviz-pure")
+    assert viz.find_dot() == viz.ensure_dot() == pure
+    ran = []
+    run_check = execute.run_check
+    monkeypatch.setattr(execute, "run_check", lambda cmd, **kw: ran.append(cmd[0])
+                        or run_check(cmd, **kw))
+    dot = _small_graph()
+    render_svg(dot, tmp_path)                             # .render()
+    assert dot.pipe(format="svg").startswith(b"<?xml")    # .pipe()
+    assert "<svg" in dot._repr_mimebundle_()["image/svg+xml"]     # notebook display
+    assert ran == [pure] * 3
+
+    monkeypatch.setattr(viz, "_graphviz_pure", lambda: None)    # nothing at all: a clear error
+    assert viz.ensure_dot() is None
+    with pytest.raises(graphviz.ExecutableNotFound):
+        dot.pipe(format="svg")
+
+
+def _planted(path, marker):
+    """A fake `dot` or `git` at `path`: leaves `marker` behind, then runs graphviz-pure."""
+    return _script(path, f"echo ran > '{marker}'; exec '{viz._graphviz_pure()}' \"$@\"")
+
+
+@posix_only
+def test_planted_dot_in_the_old_temp_folder_never_runs(tmp_path, monkeypatch, no_system_dot):
+    """Old code fell back to <tmp>/tinygrad_ku-<uid>/dot-<hash>/ (unchecked) and put it on PATH."""
+    marker = tmp_path / "PLANTED_PROGRAM_RAN"
+    blocked = tmp_path / "a-file"                          # the cache folder cannot be created
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked / "cache"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "systmp"))
+    pure = viz._graphviz_pure()
+    folder = (tmp_path / "systmp" / f"tinygrad_ku-{os.getuid()}"
+              / f"dot-{hashlib.sha1(pure.encode()).hexdigest()[:12]}")
+    folder.mkdir(parents=True)
+    (folder / "dot").symlink_to(pure)            # looks right while it is checked ...
+    _planted(folder / "git", marker)
+
+    found = viz.ensure_dot()
+    dot = _small_graph()
+    (folder / "dot").unlink()                    # ... then the folder's owner swaps it
+    _planted(folder / "dot", marker)
+    nodes, _ = render_svg(dot, tmp_path)
+    assert "Mul" in "\n".join(n["text"] for n in nodes)
+    assert "<svg" in dot._repr_image_svg_xml()
+    subprocess.run("git --version", shell=True, capture_output=True)    # a later child process
+    assert not marker.exists()
+    assert found == pure and str(folder) not in os.environ["PATH"]
+
+
+@posix_only
+def test_relative_xdg_cache_home_is_not_used(tmp_path, monkeypatch, no_system_dot):
+    """A relative folder on PATH would resolve against the cwd of every later child process."""
+    marker = tmp_path / "PLANTED_DOT_RAN"
+    work, out = tmp_path / "work", tmp_path / "out"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("XDG_CACHE_HOME", "rel-cache")
+    tag = hashlib.sha1(viz._graphviz_pure().encode()).hexdigest()[:12]
+    _planted(out / "rel-cache" / "tinygrad_ku" / f"dot-{tag}" / "dot", marker)  # old PATH entry
+
+    found = viz.ensure_dot()
+    nodes, _ = render_svg(_small_graph(), out)   # dot starts in `out`, where the plant is
+    assert "Mul" in "\n".join(n["text"] for n in nodes)
+    assert not marker.exists()
+    assert not (work / "rel-cache").exists()     # nothing is created under a relative path
+    assert os.path.isabs(found)
+    assert all(os.path.isabs(p) for p in os.environ["PATH"].split(os.pathsep))
+
+
+@posix_only
+def test_system_dot_is_preferred_and_pinned_by_absolute_path(tmp_path, monkeypatch):
+    """A `dot` on PATH wins, and by its absolute path: a relative PATH entry still works when
+    dot starts in another folder."""
+    marker = tmp_path / "SYSTEM_DOT_RAN"
+    _planted(tmp_path / "bin" / "dot", marker)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "bin")
+    found = viz.find_dot()
+    assert os.path.isabs(found) and os.path.samefile(found, tmp_path / "bin" / "dot")
+    assert viz.ensure_dot() == found
+    nodes, _ = render_svg(_small_graph(), tmp_path / "elsewhere")   # dot starts elsewhere
+    assert marker.exists() and "Mul" in "\n".join(n["text"] for n in nodes)

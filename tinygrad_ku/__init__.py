@@ -14,7 +14,7 @@ from . import decision, distributions, probability, viz  # noqa: F401
 from .ops.special import digamma, lgamma, polygamma  # noqa: F401
 from .autograd import GradcheckError, gradcheck, grad, numerical_jacobian  # noqa: F401
 from .autograd import detect_anomaly, gradgradcheck, set_detect_anomaly  # noqa: F401
-from .engine import enable_grad, is_grad_enabled, no_grad  # noqa: F401
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import (  # noqa: F401
     Tensor, arange, as_tensor, cat, concatenate, diag, dot, einsum, eye, full, linspace,
     manual_seed, matmul, maximum, minimum, ones, ones_like, outer, rand, randn, stack, tensor,

@@ -39,6 +39,8 @@ def _as_float_array(x, func, name):
     """Convert a list / ndarray / Tensor to a float64 ndarray, or raise ValueError."""
     if x is None:
         raise ValueError(f"{func}: {name} is None; expected an array of numbers")
+    if hasattr(x, "detach"):           # a Tensor: its values (decisions are not differentiated)
+        x = x.detach()
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as e:

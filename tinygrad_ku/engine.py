@@ -1,67 +1,27 @@
-"""The graph node (`Function`), grad mode, and the reverse-mode backward pass.
+"""The graph node (`Function`), the one recorder (`_record`) and the one backward loop (`_walk`).
 
-A `Function` instance is a node of the computation graph: it holds the inputs
-of one op (`parents`), where each input's gradient goes (`edges`: the input's
-node, a leaf, or None), their arrays (`inputs`) and its output array (`out`).
-`backward` walks the nodes in reverse creation order with a loop (no
-recursion): every consumer of a node was created after it, so a node's
-vector-Jacobian product runs once all of its gradient has arrived.
-
-On the first-order path every gradient is a plain ndarray. Under
-`create_graph=True` the same `vjp` code runs on Tensors, so the backward pass
-is itself recorded and can be differentiated again.
+A node keeps its op's inputs (`parents`), where each input's gradient goes
+(`edges`: the input's node, a leaf Tensor, or None), their arrays (`inputs`)
+and the output array (`out`). Backward takes nodes newest first, with a loop:
+every consumer of a node was made after it, so all of a node's gradient has
+arrived when it runs. The one walk serves `backward()`, `create_graph` (vjps
+run on Tensors and are recorded), `inputs=` and the batched pass of a
+vectorized Jacobian (B cotangents along a leading axis).
 """
-import gc
 import heapq
 import itertools
-import os
 
 import numpy as np
 
+from . import grad_mode
+from .broadcast import sum_to_shape
+from .grad_mode import modes
+
 _new, _ndarray = object.__new__, np.ndarray   # looked up once: every op calls them
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 Tensor = None          # set by tinygrad_ku.tensor (the engine and Tensor refer to each other)
-_grad_enabled = True   # read on every op; a module global is the cheapest lookup
-_seq = itertools.count(1)  # one sequence for node creations and in-place changes
-_next_stamp = _seq.__next__   # the next number of that sequence
-_clock = 0             # the sequence number of the latest in-place change
-_anomaly = False       # detect_anomaly() turns on NaN/inf checks of every vjp's result
+_next_stamp = itertools.count(1).__next__   # one sequence for node creations and in-place changes
+_clock = 0             # the stamp of the latest in-place change, in any thread
 _node_hooks = False    # a non-leaf tensor has had a hook or retain_grad: backward looks for them
-
-
-def is_grad_enabled():
-    """Whether ops currently record the graph."""
-    return _grad_enabled
-
-
-class _GradMode:
-    """Context manager and decorator that sets grad mode and restores it."""
-    mode = True
-
-    def __enter__(self):
-        global _grad_enabled
-        self._prev, _grad_enabled = _grad_enabled, self.mode
-
-    def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
-
-    def __call__(self, fn):
-        def wrapper(*args, **kwargs):
-            with type(self)():
-                return fn(*args, **kwargs)
-        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
-        return wrapper
-
-
-class no_grad(_GradMode):
-    """Ops inside `with no_grad():` (or a function decorated with it) record no graph."""
-    mode = False
-
-
-class enable_grad(_GradMode):
-    """Turn graph recording back on inside a `no_grad` region."""
-    mode = True
 
 
 def tick():
@@ -74,26 +34,21 @@ def tick():
 class Function:
     """One op: `forward` on ndarrays and `vjp` on ndarrays or Tensors, side by side.
 
-    Subclasses define `forward(self, *arrays, **params) -> ndarray` and
-    `vjp(self, g, out, *inputs) -> tuple` with one gradient (or None) per input.
-    `stamp` numbers the nodes in creation order, which is a topological order.
+    `apply(*inputs, **params)` keeps the parameters as attributes of the node and
+    calls `forward(self, *arrays)`; `vjp(self, g, out, *inputs)` returns one gradient
+    (or None) per input; `batched_vjp` takes B cotangents stacked on axis 0 of g.
+    What vjp reads is declared, safe by default (`needs_out`, `saved_inputs`).
     """
-    # the engine's per-node fields; an op's own state (axis, masks) lives in the instance dict
+    # the engine's per-node fields; op parameters and op state live in the instance dict
     __slots__ = ("parents", "edges", "inputs", "out", "stamp", "out_shape", "out_dtype", "__dict__")
-    needs_out = False      # vjp reads `out`: an in-place change of the output must be caught
+    needs_out = True       # vjp reads `out`: an in-place change of the output raises at backward
+    saved_inputs = None    # indices of the inputs whose values vjp reads (None: all of them)
     hooks = None           # gradient hooks of the output tensor (non-leaf); [] after retain_grad
     retained = None        # weakref to the output tensor when it called retain_grad()
     out_modified = False   # the output was changed in place after this node was made
-    saved_inputs = None    # indices of the inputs whose values vjp reads (None: all of them)
     viewed = False         # a view of the output was taken (in-place on it would go stale)
-    inplace_prev = None    # for a node made by an in-place op: the tensor as it was before
     origin = None          # where in user code the output was made (detect_anomaly)
-    params = {}            # keyword arguments of forward (axis, shape, ...)
-    keeps_state = True     # the node may hold arrays of its own (op state, inplace_prev)
-
-    @property
-    def name(self):
-        return type(self).__name__
+    keeps_state = True     # the node may hold arrays of its own (parameters, op state)
 
     @property
     def freed(self):
@@ -110,18 +65,23 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **params):
-        """Run the op on Tensors (or constants) and record a node if any input requires grad."""
-        fn = object.__new__(cls)
-        edges = tuple([_edge(a) for a in args])
-        datas = tuple([a.data if isinstance(a, Tensor) else a for a in args])
-        try:
-            out = fn.forward(*datas, **params)
-        except (ValueError, IndexError) as err:
-            shapes = ", ".join(str(np.shape(d)) for d in datas)
-            raise type(err)(f"{cls.__name__}: inputs of shapes {shapes}: {err}") from None
+        """Run the op on Tensors (or constants); record a node if grad mode is on and an input needs it."""
+        fn = _new(cls)
         if params:
-            fn.params = params
-        return _output(fn, out, any([e is not None for e in edges]), edges, args, datas)
+            fn.__dict__.update(params)
+        datas = tuple([a.data if isinstance(a, Tensor) else a for a in args])
+        edges = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad else None
+                       for a in args])
+        try:
+            out = fn.forward(*datas)
+        except (ValueError, IndexError) as err:
+            raise _op_error(cls, err, datas) from None
+        return _record(fn, out, args, edges if any(e is not None for e in edges) else None, datas)
+
+    def batched_vjp(self, g, out, *inputs):
+        """The vjp of B cotangents g[0], ..., g[B-1] at once, one vjp call per row."""
+        rows = [self.vjp(g[b], out, *inputs) for b in range(g.shape[0])]
+        return tuple(_stack([r[i] for r in rows], x, self.name) for i, x in enumerate(inputs))
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -129,6 +89,7 @@ class Function:
         # (`__mul__ = Mul.apply2`), which saves a Python frame on every op
         cls.apply1 = staticmethod(_unary_apply(cls))
         cls.apply2 = staticmethod(_binary_apply(cls))
+        cls.name = cls.__name__
         forward = cls.__dict__.get("forward")
         if forward is not None:        # a NumPy function as forward stores nothing on the node
             cls.keeps_state = not isinstance(forward, staticmethod)
@@ -138,7 +99,7 @@ class Function:
 
 
 def _binary_apply(cls):
-    """`cls.apply2(a, b)`: `apply` for two inputs and no parameters (the operators' hot path)."""
+    """`cls.apply2(a, b)`: `apply` for two inputs and no parameters (the operators' path)."""
     def apply2(a, b):
         fn = _new(cls)
         if isinstance(a, Tensor):
@@ -152,26 +113,8 @@ def _binary_apply(cls):
         try:
             out = fn.forward(x, y)
         except (ValueError, IndexError) as err:
-            raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}, {np.shape(y)}: "
-                            f"{err}") from None
-        if out.__class__ is not _ndarray:   # NumPy scalars from 0-d inputs
-            out = np.asarray(out)
-        t = _new(Tensor)               # _output, inlined
-        t.data = out
-        if (ea is not None or eb is not None) and _grad_enabled:
-            fn.parents = (a, b)
-            fn.edges = (ea, eb)
-            fn.inputs = (x, y)
-            fn.out = out
-            fn.stamp = _next_stamp()
-            if _anomaly:
-                fn.origin = _user_frame()
-            t.grad_fn = fn
-            t.requires_grad = True
-        else:
-            t.grad_fn = None
-            t.requires_grad = False
-        return t
+            raise _op_error(cls, err, (x, y)) from None
+        return _record(fn, out, (a, b), None if ea is None and eb is None else (ea, eb), (x, y))
     apply2.__qualname__ = f"{cls.__name__}.apply2"
     return apply2
 
@@ -184,50 +127,27 @@ def _unary_apply(cls):
         try:
             out = fn.forward(x)
         except (ValueError, IndexError) as err:
-            raise type(err)(f"{cls.__name__}: inputs of shapes {np.shape(x)}: {err}") from None
-        if out.__class__ is not _ndarray:   # NumPy scalars from 0-d inputs
-            out = np.asarray(out)
-        t = _new(Tensor)               # _output, inlined
-        t.data = out
-        if a.requires_grad and _grad_enabled:
-            fn.parents = (a,)
-            fn.edges = (a.grad_fn or a,)
-            fn.inputs = (x,)
-            fn.out = out
-            fn.stamp = _next_stamp()
-            if _anomaly:
-                fn.origin = _user_frame()
-            t.grad_fn = fn
-            t.requires_grad = True
-        else:
-            t.grad_fn = None
-            t.requires_grad = False
-        return t
+            raise _op_error(cls, err, (x,)) from None
+        return _record(fn, out, (a,), ((a.grad_fn or a),) if a.requires_grad else None, (x,))
     apply1.__qualname__ = f"{cls.__name__}.apply1"
     return apply1
 
 
-def _edge(a):
-    """Where the gradient of an op's input goes: its node, the leaf itself, or None."""
-    if isinstance(a, Tensor) and a.requires_grad:
-        return a.grad_fn or a
-    return None
-
-
-def _output(fn, out, requires, edges, parents, inputs):
-    """The op's output Tensor; with `fn` recorded as its node when grad is needed."""
-    if type(out) is not np.ndarray:
+def _record(fn, out, parents, edges, inputs):
+    """The recorder: the op's output Tensor, with `fn` as its node when `edges` (not None)
+    has an input that needs a gradient and this thread's grad mode is on."""
+    if out.__class__ is not _ndarray:   # NumPy scalars from 0-d inputs
         out = np.asarray(out)
-    t = object.__new__(Tensor)         # Tensor._make, inlined: this runs once per op
+    t = _new(Tensor)
     t.data = out
-    if requires and _grad_enabled:
+    if edges is not None and (grad_mode.all_enabled or modes.grad_enabled):   # (fast path: see grad_mode)
         fn.parents = parents
         fn.edges = edges
         fn.inputs = inputs
         fn.out = out
         fn.stamp = _next_stamp()
-        if _anomaly:
-            fn.origin = _user_frame()
+        if grad_mode.anomaly_threads and modes.anomaly:
+            fn.origin = grad_mode.user_frame()
         t.grad_fn = fn
         t.requires_grad = True
     else:
@@ -236,34 +156,27 @@ def _output(fn, out, requires, edges, parents, inputs):
     return t
 
 
-def _user_frame():
-    """The innermost stack frame outside this package: where the user made a tensor."""
-    import traceback
-    for frame in reversed(traceback.extract_stack()[:-2]):
-        if not frame.filename.startswith(_PACKAGE_DIR):
-            return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
-    return None
+def _op_error(cls, err, datas):
+    shapes = ", ".join(str(np.shape(d)) for d in datas)
+    return type(err)(f"{cls.__name__}: inputs of shapes {shapes}: {err}")
 
 
-def sum_to_shape(g, shape, op_name):
-    """Sum a gradient over the axes that broadcasting added, so it has `shape`."""
-    if g.shape == shape:
-        return g
-    extra = g.ndim - len(shape)
-    if extra < 0:
-        raise RuntimeError(f"{op_name} backward: gradient of shape {g.shape} is smaller than "
-                           f"its input's shape {shape}")
-    kept = tuple(extra + i for i, n in enumerate(shape) if n == 1 and g.shape[extra + i] != 1)
-    if not kept:                       # only leading axes: one sum, a fresh array of `shape`
-        g = g.sum(axis=tuple(range(extra)))
-    else:
-        g = g.sum(axis=tuple(range(extra)) + kept, keepdims=True)
-        if extra:
-            g = g.reshape(shape)
-    if g.shape != shape:
-        raise RuntimeError(f"{op_name} backward: gradient of shape {g.shape} does not match "
-                           f"its input's shape {shape}")
-    return g
+def _array(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _stack(rows, x, op_name):
+    """Per-row gradients of input x (None: zero), summed to x's shape, stacked on a new axis 0."""
+    if all(r is None for r in rows):
+        return None
+    shape = np.shape(_array(x))
+    out = np.zeros((len(rows),) + shape, _array(next(r for r in rows if r is not None)).dtype)
+    if any(isinstance(r, Tensor) for r in rows):
+        out = Tensor._make(out, False, None)   # setitem records: create_graph sees the stack
+    for b, r in enumerate(rows):
+        if r is not None:
+            out[b] = sum_to_shape(r, shape, op_name)
+    return out
 
 
 def _check_versions(node):
@@ -273,79 +186,12 @@ def _check_versions(node):
             f"inplace operation: the output of {node.name} was changed in place after it was "
             f"computed; its backward needs the original value")
     for i, p in enumerate(node.parents):
-        if not node.reads(i):
-            continue
-        if isinstance(p, Tensor) and (p._version > node.stamp or (
+        if isinstance(p, Tensor) and node.reads(i) and (p._version > node.stamp or (
                 p._base is not None and p._base._version > node.stamp)):
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: an input of {node.name} with shape {p.shape} was changed "
                 f"in place after {node.name} used it")
-
-
-def _parents_as_used(node):
-    """node.parents, each as it was when node used it: an in-place op later gives the
-    same Tensor a new grad_fn, and this follows `inplace_prev` back past those changes."""
-    out = []
-    for p in node.parents:
-        if isinstance(p, Tensor) and p._version > node.stamp:
-            fn = p.grad_fn
-            while fn is not None and fn.inplace_prev is not None and fn.stamp >= node.stamp:
-                p = fn.inplace_prev
-                fn = p.grad_fn
-        out.append(p)
-    return tuple(out)
-
-
-def _collect(roots):
-    """Count, for every node reachable from `roots`, how many graph edges point at it."""
-    deps = {}
-    stack = list(roots)
-    for n in roots:
-        deps.setdefault(n, 0)
-    while stack:
-        node = stack.pop()
-        if node.freed:
-            _raise_freed(node)
-        for p in (_parents_as_used(node) if _clock > node.stamp else node.parents):
-            if isinstance(p, Tensor):
-                child = p.grad_fn
-                if child is not None:
-                    if child in deps:
-                        deps[child] += 1
-                    else:
-                        deps[child] = 1
-                        stack.append(child)
-    return deps
-
-
-def _run_hooks(hooks, g, create_graph):
-    for hook in hooks:
-        wrapped = g if create_graph else Tensor._make(g, False, None)
-        result = hook(wrapped)
-        if result is not None:
-            g = result if create_graph else np.asarray(result.data if isinstance(result, Tensor) else result)
-    return g
-
-
-def _accumulate_leaf(leaf, g, owned, create_graph):
-    if leaf._hooks:
-        g = _run_hooks(leaf._hooks, g, create_graph)
-    if create_graph:
-        if g.dtype != leaf.data.dtype:
-            g = g.to(leaf.data.dtype)
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
-        return
-    if g.dtype != leaf.data.dtype:
-        g, owned = g.astype(leaf.data.dtype), True
-    if leaf.grad is None:
-        if not owned or type(g) is not np.ndarray:
-            g = np.array(g)
-        leaf.grad = Tensor._make(g, False, None)
-    elif leaf.grad.grad_fn is None and leaf.grad.data.flags.writeable:
-        leaf.grad.data += g
-    else:
-        leaf.grad = Tensor._make(leaf.grad.data + g, False, None)
 
 
 def _raise_freed(node):
@@ -355,147 +201,126 @@ def _raise_freed(node):
         f"an earlier backward(). Specify retain_graph=True on the first backward() call.")
 
 
-def _node_extras(node, g, node_targets, results, create_graph):
-    """A node's gradient hooks, retain_grad, and recording it when it is a requested input."""
-    if node.hooks:
-        g = _run_hooks(node.hooks, g, create_graph)
-    if node.retained is not None and results is None:
-        t = node.retained()
-        if t is not None:
-            gt = g if create_graph else Tensor._make(np.array(g), False, None)
-            t.grad = gt if t.grad is None else t.grad + gt
-    if node_targets is not None and id(node) in node_targets:
-        results[node_targets[id(node)]] = g
-    return g
+def _graph_inputs(node):
+    """The node's inputs as Tensors wired to the graph as it was when node ran (create_graph)."""
+    args = []
+    for p, edge, x in zip(node.parents, node.edges, node.inputs):
+        if edge is None:
+            args.append(Tensor._make(x, False, None) if isinstance(p, Tensor) else p)
+        else:                          # a leaf is its own edge; a node gets a Tensor of its output
+            args.append(edge if isinstance(edge, Tensor) else
+                        (p if p.grad_fn is edge else Tensor._make(x, True, edge)))
+    return args
 
 
-def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
+def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, batched=False):
     """Reverse-mode pass from `roots` (Tensors) seeded with `root_grads`.
 
     With `inputs=None` gradients are accumulated into the `.grad` of the leaves.
     Otherwise nothing is accumulated and the gradients with respect to `inputs`
     (Tensors, leaves or not) are returned as a list (None where unreachable).
-
-    Nodes are processed newest first (a heap keyed on -stamp): every consumer of a
-    node was created after it, so all of a node's gradient has arrived when it is popped.
-    On the first-order path, when a node's input is the only pending node (a chain), it
-    runs next without the heap.
+    `batched`: each root gradient holds B cotangents along axis 0 (needs `inputs`).
     """
-    global _grad_enabled
+    results = targets = node_targets = None
+    if inputs is not None:
+        targets = {id(t): i for i, t in enumerate(inputs)}
+        node_targets = {id(t.grad_fn): i for i, t in enumerate(inputs) if t.grad_fn is not None}
+        results = [None] * len(inputs)
     grads, heap = {}, []
-    targets = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
-    results = None if inputs is None else [None] * len(inputs)
     for root, g in zip(roots, root_grads):
-        if root.grad_fn is None:
-            if inputs is None:
-                if root.requires_grad:
-                    _accumulate_leaf(root, g, False, create_graph)
-            elif id(root) in targets:
-                i = targets[id(root)]
-                results[i] = g if results[i] is None else results[i] + g
-            continue
-        n = root.grad_fn
-        if n.out is None:
-            _raise_freed(n)
-        if n in grads:
-            grads[n] = grads[n] + g
+        node = root.grad_fn
+        if node is None:               # a leaf as its own output
+            _to_leaf(root, g, False, create_graph, targets, results)
+        elif node in grads:
+            grads[node] = grads[node] + g
         else:
-            grads[n] = g
-            heap.append((-n.stamp, n))
+            grads[node] = g
+            heap.append((-node.stamp, node))
+    if not heap:
+        return results
     heapq.heapify(heap)
-    node_targets = None
-    if targets is not None:
-        node_targets = {id(t.grad_fn): i for t, i in zip(inputs, range(len(inputs)))
-                        if t.grad_fn is not None}
-    prev_mode = _grad_enabled
-    gc_was_enabled = gc.isenabled()
-    gc.disable()               # the pass makes no reference cycles; collections only cost time
-    _grad_enabled = create_graph
-    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
-    quiet.__enter__()          # inf/nan gradients are values, as in PyTorch (detect_anomaly finds them)
-    try:
-        if create_graph or targets is not None or _anomaly:
-            _run(grads, heap, retain_graph, create_graph, targets, node_targets, results)
-        elif heap:
-            _run_first_order(grads, heap, retain_graph)
-    finally:
-        quiet.__exit__(None, None, None)
-        _grad_enabled = prev_mode
-        if gc_was_enabled:
-            gc.enable()
+    with grad_mode.set_grad_enabled(create_graph), \
+            np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # inf/nan are values
+        _walk(grads, heap, retain_graph, create_graph, batched, targets, results, node_targets)
     return results
 
 
-def _free(node, out):
-    """Drop what a node saved (arrays, the op's own state); keep its edges, shape and dtype."""
-    node.out_shape, node.out_dtype = out.shape, out.dtype
-    node.parents = node.edges
-    node.out = node.inputs = None
-    if node.keeps_state:               # (a stateless node makes no empty __dict__)
-        state = node.__dict__
-        if state:
-            state.clear()
+def _to_leaf(leaf, g, owned, create_graph, targets, results):
+    if targets is None:
+        if leaf.requires_grad:
+            leaf._accumulate_grad(g, owned, create_graph)
+    elif id(leaf) in targets:
+        i = targets[id(leaf)]
+        results[i] = g if results[i] is None else results[i] + g
 
 
-def _run_first_order(grads, heap, retain_graph):
-    """The backward loop of a plain `backward()`: ndarray gradients into the leaves' .grad.
-
-    The same steps as `_run` without create_graph, inputs= and anomaly checks, and a
-    chain's gradient passes to the next node in a local instead of through `grads`.
-    """
+def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, node_targets):
+    """The backward loop: pop the newest node, run its vjp, send each gradient along its edge."""
     heappush, heappop = heapq.heappush, heapq.heappop
-    owned = set()
+    plain = not (create_graph or batched)   # ndarray gradients, one cotangent
+    anomaly = modes.anomaly
+    lead = 1 if batched else 0
+    owned = set()                      # nodes whose pending gradient array is ours to add into
     node = heappop(heap)[1]
     g = grads.pop(node)
     while True:
         out = node.out
         if out is None:
             _raise_freed(node)
-        if _node_hooks and node.hooks is not None:     # hooks, retain_grad
-            g = _node_extras(node, g, None, None, False)
-        inputs = node.inputs
+        if node_targets is not None or (_node_hooks and node.hooks is not None):
+            g = _node_extras(node, g, node_targets, results, create_graph, batched)
         if _clock > node.stamp:        # something changed in place since node was made
             _check_versions(node)
-        nxt = None                     # the only pending node: a chain's next step skips the heap
-        if len(inputs) == 1:           # fixed arities: a *inputs call is markedly slower
-            input_grads = node.vjp(g, out, inputs[0])
-        elif len(inputs) == 2:
-            input_grads = node.vjp(g, out, inputs[0], inputs[1])
+        inputs = node.inputs
+        if plain:                      # fast path: fixed arities (a *inputs call is slower)
+            if len(inputs) == 1:
+                input_grads = node.vjp(g, out, inputs[0])
+            elif len(inputs) == 2:
+                input_grads = node.vjp(g, out, inputs[0], inputs[1])
+            else:
+                input_grads = node.vjp(g, out, *inputs)
         else:
-            input_grads = node.vjp(g, out, *inputs)
+            args = _graph_inputs(node) if create_graph else inputs
+            o = Tensor._make(out, True, node) if create_graph else out
+            input_grads = (node.batched_vjp if batched else node.vjp)(g, o, *args)
+        if anomaly:
+            grad_mode.check_finite(node, [_array(gp) for gp in input_grads])
+        nxt = None                     # fast path: a chain's only pending node skips the heap
         for child, x, gp in zip(node.edges, inputs, input_grads):
             if child is None:
                 continue
             if gp is None:
                 if isinstance(child, Tensor):
                     continue
-                gp = np.zeros(x.shape, x.dtype)   # the node still runs (and is freed)
-            elif gp.shape != x.shape:
-                gp = sum_to_shape(gp, x.shape, node.name)
-            if isinstance(child, Tensor):          # a leaf
-                if child.requires_grad:
-                    _accumulate_leaf(child, gp, type(gp) is np.ndarray and gp.base is None
-                                     and gp is not g, False)
-            elif nxt is None and not heap:     # nothing else pending (so child is not in grads)
+                gp = np.zeros(g.shape[:lead] + x.shape, x.dtype)   # the node still runs, is freed
+                if create_graph:
+                    gp = Tensor._make(gp, False, None)
+            elif gp.shape != (g.shape[:1] + x.shape if lead else x.shape):
+                gp = sum_to_shape(gp, x.shape, node.name, lead)
+            if isinstance(child, Tensor):      # a leaf
+                _to_leaf(child, gp, plain and type(gp) is np.ndarray and gp.base is None
+                         and gp is not g, create_graph, targets, results)
+            elif nxt is None and not heap:
                 nxt, nxt_g = child, gp
             elif child is nxt:
                 nxt_g = nxt_g + gp
             elif child in grads:
-                if child in owned:
+                if child in owned:             # our own array: add in place
                     acc = grads[child]
                     acc += gp
                     grads[child] = acc         # 0-d results are NumPy scalars: += rebinds
                 else:
                     grads[child] = grads[child] + gp
-                    owned.add(child)
+                    if plain:
+                        owned.add(child)
             else:
                 grads[child] = gp
                 heappush(heap, (-child.stamp, child))
-        if not retain_graph:           # _free(node, out), inlined
+        if not retain_graph:           # free what the node saved; keep edges, shape, dtype
             node.out_shape, node.out_dtype = out.shape, out.dtype
             node.parents = node.edges
             node.out = node.inputs = None
-            if node.keeps_state:
+            if node.keeps_state:       # (a stateless node makes no empty __dict__)
                 state = node.__dict__
                 if state:
                     state.clear()
@@ -503,7 +328,7 @@ def _run_first_order(grads, heap, retain_graph):
             if not heap:
                 node, g = nxt, nxt_g
                 continue
-            grads[nxt] = nxt_g                 # several pending: the heap orders them
+            grads[nxt] = nxt_g         # several pending: the heap orders them
             heappush(heap, (-nxt.stamp, nxt))
         if not heap:
             return
@@ -511,69 +336,14 @@ def _run_first_order(grads, heap, retain_graph):
         g = grads.pop(node)
 
 
-def _run(grads, heap, retain_graph, create_graph, targets, node_targets, results):
-    """The general backward loop: create_graph, inputs=, detect_anomaly."""
-    heappush, heappop = heapq.heappush, heapq.heappop
-    owned = set()
-    while heap:
-        node = heappop(heap)[1]
-        g = grads.pop(node)
-        if node.out is None:
-            _raise_freed(node)
-        if node.hooks is not None or node_targets is not None:   # hooks, retain_grad, inputs=
-            g = _node_extras(node, g, node_targets, results, create_graph)
-        inputs = node.inputs
-        if _clock > node.stamp:        # something changed in place since node was made
-            _check_versions(node)
-        if create_graph:
-            parents = _parents_as_used(node) if _clock > node.stamp else node.parents
-            input_grads = node.vjp(g, Tensor._make(node.out, True, node), *parents)
-        else:
-            input_grads = node.vjp(g, node.out, *inputs)
-        if _anomaly:
-            _check_finite(node, input_grads)
-        for child, x, gp in zip(node.edges, inputs, input_grads):
-            if child is None:
-                continue
-            if gp is None:
-                if isinstance(child, Tensor):
-                    continue
-                gp = np.zeros(x.shape, x.dtype)   # the node still runs (and is freed)
-                if create_graph:
-                    gp = Tensor._make(gp, False, None)
-            elif gp.shape != x.shape:
-                gp = sum_to_shape(gp, x.shape, node.name)
-            if isinstance(child, Tensor):          # a leaf
-                if targets is None:
-                    if child.requires_grad:
-                        fresh = create_graph or (
-                            type(gp) is np.ndarray and gp.base is None and gp is not g)
-                        _accumulate_leaf(child, gp, fresh, create_graph)
-                elif id(child) in targets:
-                    i = targets[id(child)]
-                    results[i] = gp if results[i] is None else results[i] + gp
-            elif child in grads:
-                if child in owned and not create_graph:
-                    acc = grads[child]
-                    acc += gp
-                    grads[child] = acc         # 0-d results are NumPy scalars: += rebinds
-                else:
-                    grads[child] = grads[child] + gp
-                    owned.add(child)
-            else:
-                grads[child] = gp
-                heappush(heap, (-child.stamp, child))
-        if not retain_graph:
-            _free(node, node.out)
-
-
-def _check_finite(node, input_grads):
-    for i, gp in enumerate(input_grads):
-        if gp is None:
-            continue
-        arr = gp.data if isinstance(gp, Tensor) else np.asarray(gp)
-        if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
-            where = f" (the tensor was created at {node.origin})" if node.origin else ""
-            raise RuntimeError(
-                f"Function '{node.name}Backward' returned nan or inf values in its "
-                f"{i}th output{where}")
+def _node_extras(node, g, node_targets, results, create_graph, batched):
+    """A node's gradient hooks and retain_grad (not on a batched pass), and recording it
+    when its tensor is one of the requested `inputs`."""
+    if node.hooks and not batched:
+        g = Tensor._run_hooks(node.hooks, g, create_graph, f"the output of {node.name}")
+    t = node.retained() if node.retained is not None and results is None else None
+    if t is not None:
+        t._accumulate_grad(g, False, create_graph)
+    if node_targets is not None and id(node) in node_targets:
+        results[node_targets[id(node)]] = g
+    return g

@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from . import engine, optim
+from . import grad_mode, optim
 from .autograd import grad as _grad
 from .nn.module import Module, Parameter
 from .tensor import Tensor, cat
@@ -305,7 +305,7 @@ def _fit_proximal(obj, named, priors, max_iter, tol, gtol, lr, bar, fname, what)
     def smooth(values):
         for p, v in zip(params, values):
             np.copyto(p.data, v)
-            p._version = engine.tick()
+            p._bump_version()
             p.grad = None
         loss = obj()
         loss.backward()
@@ -384,7 +384,7 @@ def _hessian(obj, named):
     sizes = [p.data.size for p in params]
     P = sum(sizes)
     try:
-        with engine.enable_grad():
+        with grad_mode.enable_grad():
             loss = obj() * obj.n
             grads = _grad(loss, params, create_graph=True, allow_unused=True)
             flat = cat([g.reshape(-1) if g is not None else Tensor(np.zeros(n))
@@ -411,7 +411,7 @@ def _hessian_fd(obj, named):
             p.data[...] = vec[off:off + p.data.size].reshape(p.shape)
             off += p.data.size
             p.grad = None
-        with engine.enable_grad():
+        with grad_mode.enable_grad():
             (obj() * obj.n).backward()
         return _flat_grad(named)
 
@@ -484,7 +484,7 @@ def _fit(fname, model, data, prior, params, optimizer, lr, max_iter, tol, gtol, 
     rng = np.random.default_rng(seed)
     bar = _progress(progress, max_iter, fname)
     try:
-        with engine.enable_grad():
+        with grad_mode.enable_grad():
             if proximal:
                 history, converged, n_iter = _fit_proximal(
                     obj, named, priors, max_iter, tol, gtol, lr, bar, fname, what)
@@ -498,7 +498,7 @@ def _fit(fname, model, data, prior, params, optimizer, lr, max_iter, tol, gtol, 
     for _, p in named:
         p.grad = None
     full = _Objective(holder, arrays, n, priors, smooth_only=False)
-    with engine.no_grad():
+    with grad_mode.no_grad():
         final = float(full()) * n
     if not math.isfinite(final):
         _nan_error(fname, what, n_iter, named)

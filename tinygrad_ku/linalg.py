@@ -8,37 +8,12 @@ the singular values are distinct, inf/nan where they repeat (as PyTorch's).
 """
 import numpy as np
 
-from .engine import Function
-from .ops._dispatch import absolute, data, where
 from .ops.linalg import Svdvals
+from .ops.reduce import PNorm
 from .tensor import Tensor, _norm_axis, as_tensor
 
 _VECTOR_ORDS = "a number, inf or -inf"
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
-
-
-class PNorm(Function):
-    """(Σ|x|^p)^(1/p) over axis, p ∉ {0, 1, ±inf}; the gradient is 0 at a zero norm and at xᵢ = 0."""
-    needs_out = True
-
-    def forward(self, x, p, axis, keepdims):
-        self.p, self.axis, self.keepdims = p, axis, keepdims
-        if p == 2:
-            return np.sqrt((x * x).sum(axis=axis, keepdims=keepdims))
-        return (np.abs(x) ** p).sum(axis=axis, keepdims=keepdims) ** (1.0 / p)
-
-    def vjp(self, g, out, x, p):
-        from .ops.reduce import kept_shape
-        kept = kept_shape(data(x).shape, self.axis)
-        if not self.keepdims:
-            g, out = g.reshape(kept), out.reshape(kept)
-        zero = data(out) == 0
-        safe_out = where(zero, 1.0, out)
-        if self.p == 2:                # x / ‖x‖
-            return where(zero, 0.0, g * x / safe_out), None
-        safe_abs = where(data(x) == 0, 1.0, absolute(x))   # p < 1: 0^(p-1) = inf, and sign(0) = 0 wins
-        grad = g * np.sign(data(x)) * safe_abs ** (self.p - 1) / safe_out ** (self.p - 1)
-        return where(zero, 0.0, grad), None   # sign(x)|x|^(p-1) / ‖x‖^(p-1)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False):
@@ -58,7 +33,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False):
         return (x * 0.0).sum(axis, keepdim) + count
     if ord == 1:
         return x.abs().sum(axis, keepdim)
-    return PNorm.apply(x, float(ord), axis=axis, keepdims=bool(keepdim))
+    return PNorm.apply(x, p=float(ord), axis=axis, keepdims=bool(keepdim))
 
 
 def svdvals(A):

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import engine
+from . import grad_mode
 from .nn import functional as F
 from .nn.module import Linear, Module, Parameter
 from .ops.special import lgamma
@@ -65,7 +65,7 @@ def _check_rows(X, y, model, n_features):
 
 def _no_grad_tensor(fn):
     def wrapper(self, *args):
-        with engine.no_grad():
+        with grad_mode.no_grad():
             return fn(self, *args)
     wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
     return wrapper
@@ -190,7 +190,7 @@ class MultivariateNormal(Module):
 
     @property
     def precision_matrix(self):
-        with engine.no_grad():
+        with grad_mode.no_grad():
             L = self.precision_tril().data
         return L @ L.T
 
@@ -384,6 +384,6 @@ class MLP(Module):
     def predict(self, X):
         """The most probable class (classification) or the predicted mean (normal)."""
         if self.likelihood == "normal":
-            with engine.no_grad():
+            with grad_mode.no_grad():
                 return self.forward(X)
         return self.predict_proba(X).data.argmax(axis=1)

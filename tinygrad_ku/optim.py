@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import engine
+from . import grad_mode
 from .tensor import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS"]
@@ -124,9 +124,9 @@ class Optimizer:
     def step(self, closure=None):
         loss = None
         if closure is not None:
-            with engine.enable_grad():
+            with grad_mode.enable_grad():
                 loss = closure()
-        with engine.no_grad():
+        with grad_mode.no_grad():
             for group in self.param_groups:
                 self._update_group(group)
         return loss
@@ -179,7 +179,7 @@ class SGD(Optimizer):
                     buf += (1.0 - damp) * d
                 d = d + mu * buf if nesterov else buf
             p.data -= lr * d
-            p._version = engine.tick()
+            p._bump_version()
 
 
 class Adam(Optimizer):
@@ -229,7 +229,7 @@ class Adam(Optimizer):
             denom /= math.sqrt(1.0 - b2 ** t)
             denom += eps
             p.data -= (lr / (1.0 - b1 ** t)) * m / denom
-            p._version = engine.tick()
+            p._bump_version()
 
 
 class AdamW(Adam):
@@ -364,16 +364,16 @@ class LBFGS(Optimizer):
         offset = 0
         for p, n in zip(self._plist, self._sizes):
             p.data += step * direction[offset:offset + n].reshape(p.data.shape)
-            p._version = engine.tick()
+            p._bump_version()
             offset += n
 
     def _set_params(self, values):
         for p, v in zip(self._plist, values):
             np.copyto(p.data, v)
-            p._version = engine.tick()
+            p._bump_version()
 
     def _evaluate(self, closure):
-        with engine.enable_grad():
+        with grad_mode.enable_grad():
             loss = float(closure())
         return loss, self._gather_flat_grad()
 
@@ -387,7 +387,7 @@ class LBFGS(Optimizer):
         history = group["history_size"]
         state = self.state.setdefault(self._plist[0], {"func_evals": 0, "n_iter": 0})
 
-        with engine.enable_grad():
+        with grad_mode.enable_grad():
             orig_loss = closure()
         loss = float(orig_loss)
         flat_grad = self._gather_flat_grad()
@@ -401,7 +401,7 @@ class LBFGS(Optimizer):
         old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
         H_diag, prev_flat_grad = state.get("H_diag"), state.get("prev_flat_grad")
         n_iter = 0
-        with engine.no_grad():
+        with grad_mode.no_grad():
             while n_iter < max_iter:
                 n_iter += 1
                 state["n_iter"] += 1

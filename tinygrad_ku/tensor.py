@@ -4,8 +4,10 @@ from collections import namedtuple
 import numpy as np
 
 from . import engine
-from .engine import Function, backward as _backward
+from .engine import backward as _backward
+from .grad_mode import modes, no_grad
 from .ops import elementwise as E, linalg as L, reduce as R, shape as S
+from .ops._indexing import split_index
 
 _FLOAT_KINDS = "fc"
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
@@ -152,6 +154,9 @@ class Tensor:
 
     # ----- conversion ----------------------------------------------------------------
     def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:         # the live buffer of a graph tensor is not handed out
+            raise RuntimeError("Can't convert a tensor that requires grad to a NumPy array "
+                               "(np.asarray / np.array); use tensor.detach() first")
         return self.data if dtype is None else self.data.astype(dtype)
 
     def numpy(self):
@@ -195,7 +200,7 @@ class Tensor:
 
     def clone(self):
         """A copy whose gradient flows back to this tensor."""
-        return Clone.apply(self)
+        return S.Clone.apply(self)
 
     def to(self, dtype):
         """Cast to `dtype` (differentiable between float types)."""
@@ -204,7 +209,7 @@ class Tensor:
             return self
         if dtype.kind not in _FLOAT_KINDS:
             return Tensor._make(self.data.astype(dtype), False, None)
-        return Cast.apply(self, dtype)
+        return E.Cast.apply(self, dtype=dtype)
 
     astype = to
 
@@ -246,7 +251,7 @@ class Tensor:
             grads = _backward([self], [g], retain_graph, create_graph, inputs)
             for t, gi in zip(inputs, grads):
                 if gi is not None:
-                    engine._accumulate_leaf(t, gi, False, create_graph)
+                    t._accumulate_grad(gi, False, create_graph)
             return
         _backward([self], [g], retain_graph, create_graph)
 
@@ -298,6 +303,49 @@ class Tensor:
             engine._node_hooks = True
         hooks.append(hook)
         return _HookHandle(hooks, hook)
+
+    def _accumulate_grad(self, g, owned, create_graph):
+        """self.grad += g after this leaf's hooks (a fresh Tensor the first time; in place
+        when `owned`: g is a new array nobody else holds)."""
+        if self._hooks:
+            g = Tensor._run_hooks(self._hooks, g, create_graph, f"a leaf of shape {self.shape}")
+        if create_graph:
+            if g.dtype != self.data.dtype:
+                g = g.to(self.data.dtype)
+            self.grad = g if self.grad is None else self.grad + g
+            return
+        if g.dtype != self.data.dtype:
+            g, owned = g.astype(self.data.dtype), True
+        if self.grad is None:
+            if not owned or type(g) is not np.ndarray:
+                g = np.array(g)
+            self.grad = Tensor._make(g, False, None)
+        elif self.grad.grad_fn is None and self.grad.data.flags.writeable:
+            self.grad.data += g
+        else:
+            self.grad = Tensor._make(self.grad.data + g, False, None)
+
+    @staticmethod
+    def _run_hooks(hooks, g, create_graph, what):
+        """g after each hook in turn (a hook's non-None result replaces it; its shape may not change)."""
+        for hook in hooks:
+            result = hook(g if create_graph else Tensor._make(g, False, None))
+            if result is None:
+                continue
+            new = result if create_graph else np.asarray(
+                result.data if isinstance(result, Tensor) else result)
+            if tuple(new.shape) != tuple(g.shape):
+                raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} on {what} changed "
+                                   f"the gradient's shape from {tuple(g.shape)} to "
+                                   f"{tuple(new.shape)}; a hook must keep it")
+            g = new
+        return g
+
+    def _bump_version(self):
+        """Record an in-place change: nodes that saved this tensor (or its base) now refuse it."""
+        self._version = engine.tick()
+        if self._base is not None:
+            self._base._version = self._version
 
     # ----- arithmetic ----------------------------------------------------------------
     __add__ = _add
@@ -412,7 +460,9 @@ class Tensor:
         return op.apply(self, axis=_norm_axis(dim, self.ndim, name), keepdims=keep)
 
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
-        """Σ over dim (all elements when None)."""
+        """Σ over dim (all elements when None); with `dtype` the input is cast to it first (as torch)."""
+        if dtype is not None:
+            return self.to(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
         if dim is None and axis is None and not (keepdim or keepdims):   # the common loss.sum()
             return R.Sum.apply(self, axis=None, keepdims=False)
         return self._reduce(R.Sum, "sum", dim, axis, keepdim, keepdims)
@@ -465,6 +515,9 @@ class Tensor:
             return (E.Maximum if op == "max" else E.Minimum).apply(self, dim)
         dim, keep = _dim_kw(op, dim, axis, keepdim, keepdims)
         if dim is None:
+            if keep:
+                raise TypeError(f"{op}(): keepdim=True needs dim (a full {op}() has no "
+                                f"dimension to keep); use amax/amin(dim, keepdim=True)")
             return self.amax() if op == "max" else self.amin()
         if not isinstance(dim, (int, np.integer)):
             return self.amax(dim, keep) if op == "max" else self.amin(dim, keep)
@@ -474,7 +527,7 @@ class Tensor:
         idx = arg(self.data, axis=ax, keepdims=keep) if self.ndim else np.asarray(0)
         if not self.ndim:
             return MaxResult(self, Tensor._make(idx, False, None))
-        values = R.MaxAlong.apply(self, idx, axis=ax, keepdims=keep)
+        values = R.MaxAlong.apply(self, indices=idx, axis=ax, keepdims=keep)
         return MaxResult(values, Tensor._make(idx, False, None))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -520,7 +573,7 @@ class Tensor:
         target = _resolve_shape(shape, self.data.size, "reshape", self.shape)
         if target == self.shape:
             return self
-        return _view_of(self, S.Reshape.apply(self, target))
+        return _view_of(self, S.Reshape.apply(self, shape=target))
 
     view = reshape
 
@@ -556,7 +609,7 @@ class Tensor:
         dims = tuple(d % self.ndim for d in dims)
         if dims == tuple(range(self.ndim)):
             return self
-        return _view_of(self, S.Permute.apply(self, dims))
+        return _view_of(self, S.Permute.apply(self, axes=dims))
 
     def transpose(self, dim0, dim1):
         """Swap two dimensions (PyTorch's transpose)."""
@@ -583,7 +636,7 @@ class Tensor:
         except ValueError:
             raise ValueError(f"expand: a tensor of shape {self.shape} cannot be expanded to "
                              f"{shape}") from None
-        return _view_of(self, S.Expand.apply(self, shape))
+        return _view_of(self, S.Expand.apply(self, shape=shape))
 
     def expand_as(self, other):
         return self.expand(other.shape)
@@ -591,16 +644,18 @@ class Tensor:
     def __getitem__(self, index):
         index = _index_arg(index)
         try:
-            return _view_of(self, S.GetItem.apply(self, index))
+            return _view_of(self, S.GetItem.apply(self, index=index))
         except IndexError as err:
             raise IndexError(f"getitem: index {index!r} is invalid for a tensor of shape "
                              f"{self.shape}: {err}") from None
 
     # ----- in-place ------------------------------------------------------------------
     def _inplace(self, op_name, compute, other=None):
-        """Overwrite self.data with compute(self, other), recording the op when grad is on."""
-        other_t = isinstance(other, Tensor)
-        tracking = engine._grad_enabled and (self.requires_grad or (other_t and other.requires_grad))
+        """Overwrite self.data with compute(self, other), recording the op when grad is on.
+
+        Nothing is marked or recorded unless the new values were written."""
+        tracking = modes.grad_enabled and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
         if tracking and self.grad_fn is None and self.requires_grad:
             raise RuntimeError(
                 f"{op_name}: a leaf Variable that requires grad is being used in an in-place "
@@ -612,29 +667,24 @@ class Tensor:
             raise RuntimeError(
                 f"{op_name}: in-place change of {which} while the graph is recorded; the "
                 f"other alias would keep a stale graph. Use .clone() to get a separate copy")
-        for t in (self, self._base):
-            if t is not None and t.grad_fn is not None and t.grad_fn.needs_out:
-                t.grad_fn.out_modified = True   # its backward reads the old output: raise there
-        if not tracking:
-            with engine.no_grad():
+        if tracking:                   # the op runs on a copy of the old values, with its node
+            result = compute(Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn),
+                             other)
+        else:
+            with no_grad():
                 result = compute(self, other)
-            _write(self, result.data, op_name)
-            self._version = engine.tick()
-            if self._base is not None:
-                self._base._version = self._version   # nodes that saved the base see the change
-            return self
-        old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
-        if self.grad_fn is not None and self.grad_fn.retained is not None:
-            self.grad_fn.retained = None
-        result = compute(old, other)
         _write(self, result.data, op_name)
-        self._version = engine.tick()
-        node = result.grad_fn
-        node.out = self.data
-        node.inplace_prev = old
-        node.keeps_state = True          # inplace_prev is freed with the node's state
-        self.grad_fn = node
-        self.requires_grad = True
+        for t in (self, self._base):   # nodes whose backward reads the old output: raise there
+            if t is not None and t.grad_fn is not None and t.grad_fn.needs_out:
+                t.grad_fn.out_modified = True
+        self._bump_version()
+        if tracking:
+            if self.grad_fn is not None and self.grad_fn.retained is not None:
+                self.grad_fn.retained = None   # the tensor now belongs to the new node
+            node = result.grad_fn
+            node.out = self.data
+            self.grad_fn = node
+            self.requires_grad = True
         return self
 
     def __iadd__(self, other):
@@ -681,11 +731,13 @@ class Tensor:
         value = value if isinstance(value, Tensor) else Tensor._make(
             np.asarray(value, dtype=self.dtype), False, None)
         try:
-            np.broadcast_to(value.data, self.data[index].shape)
+            basic, advanced = split_index(index, self.ndim)
+            target = self.data[basic]
+            np.broadcast_to(value.data, (target if advanced is None else target[advanced]).shape)
         except (ValueError, IndexError) as err:
             raise ValueError(f"setitem: cannot assign a value of shape {value.shape} to index "
                              f"{index!r} of a tensor of shape {self.shape}: {err}") from None
-        self._inplace("setitem", lambda a, v: SetItem.apply(a, v, index), value)
+        self._inplace("setitem", lambda a, v: S.SetItem.apply(a, v, index=index), value)
 
 
 class _HookHandle:
@@ -769,42 +821,6 @@ def _index_arg(index):
     return index
 
 
-class Clone(Function):
-    saved_inputs = ()
-
-    def forward(self, x):
-        return x.copy()
-
-    def vjp(self, g, out, x):
-        return (g,)
-
-
-class Cast(Function):
-    saved_inputs = ()
-
-    def forward(self, x, dtype):
-        return x.astype(dtype)
-
-    def vjp(self, g, out, x, dtype):
-        to = x.dtype
-        return (g.to(to) if isinstance(g, Tensor) else g.astype(to)), None
-
-
-class SetItem(Function):
-    """x with x[index] = v: the gradient of x is g with the assigned entries zeroed."""
-    def forward(self, x, v, index):
-        self.index = index
-        out = x.copy()
-        out[index] = v
-        return out
-
-    def vjp(self, g, out, x, v, index):
-        mask = np.ones(g.shape, dtype=bool)
-        mask[self.index] = False
-        gv = g[self.index] if self.needs_grad(1) else None
-        return g * mask, gv, None
-
-
 engine.Tensor = Tensor
 
 
@@ -836,13 +852,13 @@ def full(shape, fill_value, dtype=None, requires_grad=False, name=None):
 
 
 def zeros_like(t, dtype=None, requires_grad=False):
-    return Tensor(np.zeros(np.shape(t), dtype=dtype or np.asarray(t).dtype),
-                  requires_grad=requires_grad)
+    t = as_tensor(t)
+    return Tensor(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
 
 
 def ones_like(t, dtype=None, requires_grad=False):
-    return Tensor(np.ones(np.shape(t), dtype=dtype or np.asarray(t).dtype),
-                  requires_grad=requires_grad)
+    t = as_tensor(t)
+    return Tensor(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False):
@@ -902,8 +918,13 @@ def _broadcast_error(op, *xs):
 
 def where(condition, input, other):
     """Elementwise input where condition else other (condition is not differentiated)."""
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    return E.Where.apply(cond, input, other)
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    shapes = [np.shape(a.data if isinstance(a, Tensor) else a) for a in (cond, input, other)]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError as err:
+        raise ValueError(f"Where: inputs of shapes {', '.join(map(str, shapes))}: {err}") from None
+    return E.Where.apply(input, other, cond=cond)
 
 
 def maximum(a, b):
@@ -965,7 +986,7 @@ def diag(x, diagonal=0):
     x = as_tensor(x)
     if x.ndim not in (1, 2):
         raise ValueError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
-    return _view_of(x, L.Diag.apply(x, diagonal))
+    return _view_of(x, L.Diag.apply(x, k=diagonal))
 
 
 def einsum(subscripts, *operands):

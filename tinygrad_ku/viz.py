@@ -27,20 +27,23 @@ Both live graphs and graphs freed by `backward()` (without `retain_graph`) can
 be drawn; a freed graph no longer has the ops' output values, and its
 constant and no-grad inputs show as "no-grad input".
 
-Rendering needs a Graphviz `dot` program. When the system has none, the
-`graphviz-pure` package (a dependency of tinygrad_ku: a self-contained port of
-Graphviz's `dot` shipped as a PyPI wheel) provides one: `ensure_dot()` finds
-its executable and puts a `dot` that runs it on PATH. `draw_graph` calls it, so
-`draw_graph(y).render(...)` and notebook display work after `pip install`.
+Rendering needs a Graphviz `dot` program: a system `dot` on PATH when there is
+one, else the executable of the `graphviz-pure` package (a dependency of
+tinygrad_ku: a self-contained port of Graphviz's `dot` shipped as a PyPI wheel).
+`find_dot()` / `ensure_dot()` return its absolute path. The Digraph that
+`draw_graph` returns runs that path directly when it renders (`pipe`, `render`,
+notebook display), so `draw_graph(y).render(...)` works after `pip install`;
+nothing is linked or copied, and PATH and the `graphviz` package's settings
+are left as they are.
 The `graphviz` Python package is imported only inside `draw_graph`.
 """
-import hashlib
+import functools
 import html
 import os
+import pathlib
 import shutil
 import sys
 import sysconfig
-import tempfile
 from collections import Counter, deque
 
 import numpy as np
@@ -345,8 +348,6 @@ def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankd
     backward     draw the backward pass (vjps, gradient shapes) instead
     Returns a `graphviz.Digraph`; `.render(path, format="svg"|"png")` writes it.
     """
-    import graphviz     # optional dependency: imported only where it is used
-
     outputs = _as_outputs(output)
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
@@ -360,8 +361,6 @@ def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankd
     else:
         raise ValueError(f"draw_graph: show_values must be a bool or a non-negative int, "
                          f"got {show_values!r}")
-    ensure_dot()
-
     verts, roots = _collect(outputs)
     kept, groups = _choose(verts, roots, max_nodes)
     out_of = {r: t for r, t in zip(roots, outputs)}
@@ -374,7 +373,7 @@ def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankd
              f"{n_leaves} lea{'ves' if n_leaves != 1 else 'f'}")
     if groups:
         title += f" ({len(kept)} nodes drawn, {sum(map(len, groups))} folded)"
-    dot = graphviz.Digraph("backward" if backward else "graph")
+    dot = _digraph_class()("backward" if backward else "graph")
     dot.attr(rankdir=rankdir, label=title, labelloc="b", fontsize="11", fontname="Helvetica")
     dot.attr("node", fontname="Helvetica", fontsize="12")
     dot.attr("edge", color="#555555", arrowsize="0.7", fontname="Helvetica", fontsize="9")
@@ -511,14 +510,14 @@ def _draw_backward(dot, verts, kept, groups, out_of, opts):
 
 # ---------------------------------------------------------------- the dot program
 
-_DOT = None     # the path ensure_dot() settled on
-
-
 def find_dot():
-    """Path of a Graphviz `dot` program: the system's, else graphviz-pure's; None if neither."""
+    """Absolute path of a Graphviz `dot` program: the system's (on PATH), else graphviz-pure's.
+
+    Returns None when there is neither.
+    """
     system = shutil.which("dot")
     if system:
-        return system
+        return os.path.abspath(system)
     return _graphviz_pure()
 
 
@@ -550,62 +549,79 @@ def _graphviz_pure():
     return None
 
 
-def _shim_dir(target):
-    """A private directory holding `dot` -> target (a symlink, or a copy where links fail)."""
-    tag = hashlib.sha1(target.encode()).hexdigest()[:12]
-    name = "dot" + (".exe" if os.name == "nt" else "")
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    uid = getattr(os, "getuid", lambda: 0)()
-    for base in (os.path.join(cache, "tinygrad_ku"),
-                 os.path.join(tempfile.gettempdir(), f"tinygrad_ku-{uid}")):
-        folder = os.path.join(base, f"dot-{tag}")
-        link = os.path.join(folder, name)
-        try:
-            if os.path.realpath(link) == os.path.realpath(target) and os.access(link, os.X_OK):
-                return folder
-            os.makedirs(folder, exist_ok=True)
-            tmp = f"{link}.{os.getpid()}.tmp"
-            if os.path.lexists(tmp):        # left by a process that died here
-                os.unlink(tmp)
-            try:
-                os.symlink(target, tmp)
-            except (OSError, NotImplementedError):
-                shutil.copy2(target, tmp)
-            os.replace(tmp, link)           # atomic: parallel test workers may race here
-            return folder
-        except OSError:
-            continue
-    return None
-
-
 def ensure_dot():
-    """Make a `dot` program runnable by the graphviz package; return its path (None: none found).
+    """The `dot` program that graphs from `draw_graph` run: `find_dot()`'s path, or None.
 
-    A system Graphviz on PATH is used as it is. Otherwise the `graphviz-pure`
-    executable is linked as `dot` into a private cache folder that is put in
-    front of PATH for this process (and the processes it starts).
+    Nothing is linked, copied or put on PATH: the path is passed to the program
+    call itself. With None, rendering fails with graphviz's ExecutableNotFound.
     """
-    global _DOT
-    if _DOT is not None and shutil.which("dot") is not None:
-        return _DOT
-    system = shutil.which("dot")
-    if system:
-        _DOT = system
-        return _DOT
-    target = _graphviz_pure()
-    if target is None:
-        return None
-    folder = _shim_dir(target)
-    if folder is not None:
-        os.environ["PATH"] = folder + os.pathsep + os.environ.get("PATH", "")
-        _DOT = shutil.which("dot")
-        if _DOT:
-            return _DOT
-    try:                    # no writable folder: point the graphviz package at the program
-        import pathlib
-        from graphviz.backend import dot_command
-        dot_command.DOT_BINARY = pathlib.Path(target)
-        _DOT = target
-    except (ImportError, AttributeError):   # pragma: no cover
-        return None
-    return _DOT
+    return find_dot()
+
+
+# graphviz (0.20, 0.21) takes no path for the program: its backend builds the command
+# [DOT_BINARY, "-K<engine>", "-T<format>", ...] from the module global DOT_BINARY
+# (Path("dot"), looked up on PATH). Rather than set that process-wide global, the Digraph
+# that draw_graph returns overrides the three hooks through which Digraph.pipe(), .render()
+# (so .view()) and the Jupyter _repr_*_ methods reach the backend, and runs graphviz's
+# own command with its first item replaced by the absolute path of ensure_dot()'s program.
+
+def _run(engine, format, renderer=None, formatter=None, neato_no_op=None, quiet=False,
+         args=(), **kwargs):
+    from graphviz.backend import dot_command, execute
+    cmd = dot_command.command(engine, format, renderer=renderer, formatter=formatter,
+                              neato_no_op=neato_no_op)
+    program = ensure_dot()
+    if program is not None:     # else `dot` stays and graphviz raises ExecutableNotFound
+        cmd[0] = program
+    return execute.run_check(cmd + list(args), capture_output=True, quiet=quiet, **kwargs)
+
+
+def _pipe_lines(engine, format, input_lines, *, input_encoding, **opts):
+    lines = (line.encode(input_encoding) for line in input_lines)
+    return _run(engine, format, input_lines=lines, **opts).stdout
+
+
+def _pipe_lines_string(engine, format, input_lines, *, encoding, **opts):
+    return _run(engine, format, input_lines=input_lines, encoding=encoding, **opts).stdout
+
+
+def _render(engine, format, filepath, renderer=None, formatter=None, neato_no_op=None,
+            quiet=False, *, outfile=None, raise_if_result_exists=False, overwrite_filepath=False):
+    """graphviz.backend.rendering.render with our program; returns the output file's path."""
+    from graphviz import FileExistsError as ResultExists
+    from graphviz.backend.rendering import get_outfile
+    if raise_if_result_exists and overwrite_filepath:
+        raise ValueError("overwrite_filepath cannot be combined with raise_if_result_exists")
+    filepath = pathlib.Path(filepath)
+    if outfile is None:         # graphviz's -O naming: graph.gv -> graph.gv.svg
+        outfile = get_outfile(filepath, format=format, renderer=renderer, formatter=formatter)
+    outfile = pathlib.Path(outfile)
+    if not overwrite_filepath and outfile.resolve() == filepath.resolve():
+        raise ValueError(f"outfile {outfile.name!r} must be different from input file "
+                         f"{filepath.name!r} (pass overwrite_source=True to override)")
+    if raise_if_result_exists and outfile.exists():
+        raise ResultExists(f"output file exists: {os.fspath(outfile)!r}")
+    _run(engine, format, renderer, formatter, neato_no_op, quiet,
+         args=["-o", outfile.resolve(), filepath.name], cwd=filepath.parent)
+    return os.fspath(outfile)
+
+
+@functools.lru_cache(maxsize=None)
+def _digraph_class():
+    """The graphviz.Digraph subclass draw_graph returns (built on first use: graphviz is lazy)."""
+    import graphviz
+
+    class _Digraph(graphviz.Digraph):
+        """A graphviz.Digraph that renders with `ensure_dot()`'s program, by absolute path."""
+        _pipe_lines = staticmethod(_pipe_lines)
+        _pipe_lines_string = staticmethod(_pipe_lines_string)
+        _render = staticmethod(_render)
+
+    _Digraph.__module__, _Digraph.__qualname__ = __name__, "_Digraph"
+    return _Digraph
+
+
+def __getattr__(name):      # viz._Digraph, so that pickle finds the class
+    if name == "_Digraph":
+        return _digraph_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

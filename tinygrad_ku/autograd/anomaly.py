@@ -4,8 +4,11 @@ While it is on, every op records where in the user's code its output was made
 (file, line, source), and every vjp's result is checked with `np.isfinite`; the
 `RuntimeError` names the op (``Function 'SqrtBackward' returned nan or inf ...``)
 and that place. It slows forward and backward passes; use it to debug.
+Like grad mode, it is per thread: turning it on in one thread leaves the others alone.
 """
-from .. import engine
+import functools
+
+from ..grad_mode import modes, set_anomaly
 
 
 class detect_anomaly:
@@ -15,32 +18,30 @@ class detect_anomaly:
         self.check_nan = bool(check_nan)
 
     def __enter__(self):
-        self._prev = engine._anomaly
-        engine._anomaly = self.check_nan
+        self._prev = set_anomaly(self.check_nan)
 
     def __exit__(self, *exc):
-        engine._anomaly = self._prev
+        set_anomaly(self._prev)
 
     def __call__(self, fn):
+        @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with detect_anomaly(self.check_nan):
                 return fn(*args, **kwargs)
-        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
         return wrapper
 
 
 class set_detect_anomaly(detect_anomaly):
-    """Turn anomaly detection on or off; also usable as a context manager (as torch)."""
+    """Turn anomaly detection on or off now; also usable as a context manager (as torch)."""
 
     def __init__(self, mode, check_nan=True):
         super().__init__(check_nan and mode)
-        self._prev = engine._anomaly
-        engine._anomaly = self.check_nan
+        self._prev = set_anomaly(self.check_nan)
 
     def __enter__(self):
         pass
 
 
 def is_anomaly_enabled():
-    """Whether detect_anomaly is on."""
-    return engine._anomaly
+    """Whether detect_anomaly is on in this thread."""
+    return modes.anomaly

@@ -10,14 +10,14 @@ Costs, for f: R^n -> R^m costing one forward pass F:
   create_graph, then Jv = ∂(u·v)/∂w; one forward and two reverse passes (~4-5 F).
 - jacobian: m reverse passes, one per output element (row by row), or with
   vectorize=True ONE reverse pass in which every node's vjp receives all m
-  basis cotangents at once along a leading batch axis (see `_batched_backward`).
+  basis cotangents at once along a leading batch axis (each op's `batched_vjp`).
 - hessian: the jacobian of the create_graph gradient: n reverse passes through the
   recorded backward (one batched pass with vectorize=True).
 - hvp / vhp: two reverse passes (∂(∇f·v)/∂x); the Hessian is never formed.
 """
 import numpy as np
 
-from .. import engine
+from .. import engine, grad_mode
 from ..tensor import Tensor, stack, zeros
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
@@ -49,7 +49,7 @@ def _prepare_inputs(inputs, create_graph):
 
 
 def _call(func, inputs, fn):
-    with engine.enable_grad():
+    with grad_mode.enable_grad():
         out = func(*inputs)
     is_tuple, outs = _as_tuple(out, "the output of func", fn)
     return is_tuple, outs
@@ -128,7 +128,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     out_tuple, outs = _call(func, xs, "jvp")
     _strict(strict, outs, "jvp")
     ws = tuple(Tensor._make(np.zeros(o.shape, dtype=o.dtype), True, None) for o in outs)
-    with engine.enable_grad():
+    with grad_mode.enable_grad():
         u = _grads(outs, xs, ws, True)                   # u(w) = wᵀ J, linear in w
         dots = [(ui * vi).sum() for ui, vi in zip(u, vs) if ui.requires_grad]
     if dots:
@@ -193,11 +193,12 @@ def _jacobian_rows(o, xs, create_graph):
 
 
 def _jacobian_batched(o, xs, create_graph):
+    """One reverse pass carrying all m basis cotangents along a leading axis (`batched`)."""
     m = o.data.size
     seed = np.eye(m, dtype=o.dtype).reshape((m,) + o.shape)
     if create_graph:
         seed = Tensor._make(seed, False, None)
-    res = _batched_backward(o, seed, xs, create_graph)
+    res = engine.backward([o], [seed], True, create_graph, list(xs), batched=True)
     blocks = []
     for x, g in zip(xs, res):
         if g is None:
@@ -208,210 +209,6 @@ def _jacobian_batched(o, xs, create_graph):
             blocks.append(Tensor._make(np.asarray(g, dtype=x.dtype).reshape(o.shape + x.shape),
                                        False, None))
     return blocks
-
-
-# ----- the batched reverse pass (vectorize=True) ---------------------------------------
-def _batched_backward(root, seed, inputs, create_graph):
-    """Reverse pass carrying B cotangents at once: every gradient has shape (B,) + value.shape.
-
-    Elementwise vjps broadcast over the leading axis unchanged (their operands
-    have at most the output's rank, so NumPy aligns them with the trailing axes);
-    reductions, shape ops, indexing and 1-D matmul have batch rules below; any
-    other op falls back to calling its vjp once per batch row (correct, not fast).
-    Nodes' hooks and retain_grad are not run on this pass.
-    """
-    prev = engine._grad_enabled
-    targets = {id(t): i for i, t in enumerate(inputs)}
-    node_targets = {id(t.grad_fn): i for i, t in enumerate(inputs) if t.grad_fn is not None}
-    results = [None] * len(inputs)
-    node = root.grad_fn
-    if node is None:                   # f returned one of its inputs unchanged
-        if id(root) in targets:
-            results[targets[id(root)]] = seed
-        return results
-    deps = engine._collect([node])
-    grads, ready = {node: seed}, [node]
-    engine._grad_enabled = create_graph
-    try:
-        while ready:
-            node = ready.pop()
-            g = grads.pop(node)
-            if id(node) in node_targets:
-                results[node_targets[id(node)]] = g
-            if engine._clock > node.stamp or node.out_modified:
-                engine._check_versions(node)
-            if create_graph:
-                out = Tensor._make(node.out, True, node)
-                args = node.parents
-            else:
-                out, args = node.out, node.inputs
-            input_grads = _batched_vjp(node, g, out, args)
-            if engine._anomaly:
-                engine._check_finite(node, input_grads)
-            for p, gp in zip(node.parents, input_grads):
-                if gp is None or not isinstance(p, Tensor) or not p.requires_grad:
-                    continue
-                shape = (g.shape[0],) + p.data.shape
-                if gp.shape != shape:
-                    gp = _batched_sum_to(gp, shape, node.name)
-                child = p.grad_fn
-                if child is None:
-                    if id(p) in targets:
-                        i = targets[id(p)]
-                        results[i] = gp if results[i] is None else results[i] + gp
-                    continue
-                grads[child] = gp if child not in grads else grads[child] + gp
-                deps[child] -= 1
-                if deps[child] == 0:
-                    ready.append(child)
-    finally:
-        engine._grad_enabled = prev
-    return results
-
-
-def _batched_sum_to(g, shape, op_name):
-    """Sum a batched gradient (B, ...) back to (B,) + the input's shape."""
-    if g.ndim < len(shape):            # a vjp that dropped the batch axis (constant in g)
-        g = g.reshape((1,) * (len(shape) - g.ndim) + tuple(g.shape))
-    extra = g.ndim - len(shape)
-    axes = tuple(range(1, 1 + extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if i > 0 and n == 1 and g.shape[extra + i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    if extra:
-        g = g.reshape((g.shape[0],) + tuple(g.shape[1 + extra:]))
-    if g.shape != shape:
-        if g.shape[0] == 1 and g.shape[1:] == shape[1:]:
-            g = g.expand(shape) if isinstance(g, Tensor) else np.broadcast_to(g, shape)
-        else:
-            raise RuntimeError(f"{op_name} backward (vectorized): gradient of shape {g.shape} "
-                               f"does not match the batched input shape {shape}")
-    return g
-
-
-_ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where", "Neg", "Exp",
-                "Log", "Log1p", "Expm1", "Sqrt", "Square", "Sin", "Cos", "Tanh", "Sigmoid",
-                "Relu", "Softplus", "Abs", "Sign", "Clip", "Clone", "Cast", "Expand",
-                "Lgamma", "Digamma", "Polygamma", "BCEWithLogits"}
-
-
-def _batched_vjp(node, g, out, args):
-    name = node.name
-    if name in _ELEMENTWISE:
-        return node.vjp(g, out, *args)
-    rule = _RULES.get(name)
-    if rule is not None:
-        res = rule(node, g, out, args)
-        if res is not NotImplemented:
-            return res
-    return _looped_vjp(node, g, out, args)
-
-
-def _looped_vjp(node, g, out, args):
-    rows = [node.vjp(g[b], out, *args) for b in range(g.shape[0])]
-    res = []
-    for i, p in enumerate(node.parents):
-        col = [r[i] for r in rows]
-        if all(c is None for c in col):
-            res.append(None)
-            continue
-        shape = np.shape(p.data if isinstance(p, Tensor) else p)
-        col = [np.zeros(shape) if c is None else c for c in col]
-        col = [c if tuple(c.shape) == shape else engine.sum_to_shape(c, shape, node.name)
-               for c in col]
-        res.append(stack(col) if any(isinstance(c, Tensor) for c in col) else np.stack(col))
-    return tuple(res)
-
-
-def _shift(axis, ndim):
-    """Axes of an unbatched value, as axes of its batched version."""
-    if axis is None:
-        return tuple(range(1, ndim + 1))
-    return tuple(a % ndim + 1 for a in (axis if isinstance(axis, tuple) else (axis,)))
-
-
-def _data_shape(x):
-    return np.shape(x.data if isinstance(x, Tensor) else x)
-
-
-def _bcast(g, shape):
-    return g.expand(shape) if isinstance(g, Tensor) else np.broadcast_to(g, shape)
-
-
-def _rule_sum(node, g, out, args):
-    from ..ops.reduce import count, kept_shape
-    shape = _data_shape(args[0])
-    b = (g.shape[0],)
-    g = g.reshape(b + kept_shape(shape, node.axis))
-    if node.name == "Mean":
-        g = g * (1.0 / max(count(shape, node.axis), 1))
-    return (_bcast(g, b + shape),)
-
-
-def _rule_reshape(node, g, out, args):
-    return g.reshape((g.shape[0],) + _data_shape(args[0])), None
-
-
-def _rule_permute(node, g, out, args):
-    inv = (0,) + tuple(int(a) + 1 for a in np.argsort(node.axes))
-    return (g.permute(inv) if isinstance(g, Tensor) else g.transpose(inv)), None
-
-
-def _rule_getitem(node, g, out, args):
-    from ..ops.shape import IndexAdd, _is_basic
-    if not _is_basic(node.index):
-        return NotImplemented
-    index = node.index if type(node.index) is tuple else (node.index,)
-    index = (slice(None),) + index
-    shape = (g.shape[0],) + _data_shape(args[0])
-    if isinstance(g, Tensor):
-        return IndexAdd.apply(g, shape, index), None
-    full = np.zeros(shape, dtype=g.dtype)
-    full[index] = g
-    return full, None
-
-
-def _rule_matmul(node, g, out, args):
-    a, b = args
-    if _data_shape(a).__len__() == 1 and _data_shape(b).__len__() == 1:   # dot: g is (B,)
-        g = g.reshape((g.shape[0], 1))
-        return (g * b if node.needs_grad(0) else None, g * a if node.needs_grad(1) else None)
-    if len(_data_shape(a)) == 2 and len(_data_shape(b)) == 1:    # A x: (B, m) -> one GEMM
-        ga = g.reshape(g.shape + (1,)) * b if node.needs_grad(0) else None
-        return ga, (g @ a if node.needs_grad(1) else None)
-    return node.vjp(g, out, a, b)
-
-
-def _rule_amax(node, g, out, args):
-    from ..ops.reduce import kept_shape
-    xd = args[0].data if isinstance(args[0], Tensor) else args[0]
-    kept = kept_shape(xd.shape, node.axis)
-    g = g.reshape((g.shape[0],) + kept)
-    od = out.data if isinstance(out, Tensor) else out
-    mask = xd == od.reshape(kept)
-    return (g * (mask / mask.sum(axis=node.axis, keepdims=True)),)
-
-
-def _rule_logsumexp(node, g, out, args):
-    from ..ops._dispatch import exp
-    from ..ops.reduce import kept_shape
-    kept = kept_shape(_data_shape(args[0]), node.axis)
-    g = g.reshape((g.shape[0],) + kept)
-    return (g * exp(args[0] - out.reshape(kept)),)
-
-
-def _rule_softmax(node, g, out, args):
-    from ..ops._dispatch import exp
-    ax = node.axis + 1 if node.axis is not None else tuple(range(1, g.ndim))
-    if node.name == "LogSoftmax":
-        return g - exp(out) * g.sum(axis=ax, keepdims=True), None
-    return out * (g - (g * out).sum(axis=ax, keepdims=True)), None
-
-
-_RULES = {"Sum": _rule_sum, "Mean": _rule_sum, "Reshape": _rule_reshape,
-          "Permute": _rule_permute, "GetItem": _rule_getitem, "MatMul": _rule_matmul,
-          "Amax": _rule_amax, "Amin": _rule_amax, "LogSumExp": _rule_logsumexp,
-          "Softmax": _rule_softmax, "LogSoftmax": _rule_softmax}
 
 
 # ----- second order ------------------------------------------------------------------
@@ -456,7 +253,7 @@ def _second_product(func, inputs, v, create_graph, strict, fn):
                            f"shapes {[o.shape for o in outs]}")
     out = outs[0]
     _strict(strict, outs, fn)
-    with engine.enable_grad():
+    with grad_mode.enable_grad():
         gs = _grads([out], xs, [np.ones(out.shape, dtype=out.dtype)], True)
         dots = [(gi * vi).sum() for gi, vi in zip(gs, vs) if gi.requires_grad]
     if dots:

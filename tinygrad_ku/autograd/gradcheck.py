@@ -6,7 +6,7 @@ the op whose backward is wrong.
 """
 import numpy as np
 
-from .. import engine
+from .. import engine, grad_mode
 from ..tensor import Tensor
 
 
@@ -41,7 +41,7 @@ def numerical_jacobian(f, inputs, eps=1e-6):
 
 
 def _numerical_rows(f, inputs, eps):
-    with engine.no_grad():
+    with grad_mode.no_grad():
         outs, single_out = _outputs(f, inputs)
         jac = [[np.zeros(o.shape + np.shape(x.data)) for x in inputs] for o in outs]
         for j, x in enumerate(inputs):
@@ -131,21 +131,20 @@ def _graph_nodes(outs):
             continue
         seen.add(id(node))
         order.append(node)
-        for p in node.parents:
-            if isinstance(p, Tensor) and p.grad_fn is not None:
-                stack.append(p.grad_fn)
+        stack.extend(e for e in node.edges if e is not None and not isinstance(e, Tensor))
     return order[::-1]
 
 
 def check_node(node, eps=1e-6, atol=1e-5, rtol=1e-3):
     """Whether one node's vjp matches the numerical Jacobian of its own forward."""
-    cls, params = type(node), node.params
+    cls, params = type(node), dict(vars(node))    # the op's parameters (and state it remakes)
     inputs = [np.array(x, dtype=np.float64) if isinstance(x, np.ndarray) and x.dtype.kind == "f"
               else x for x in node.inputs]
 
     def run(args):
         fn = cls.__new__(cls)
-        out = np.array(fn.forward(*args, **params), dtype=np.float64)
+        fn.__dict__.update(params)
+        out = np.array(fn.forward(*args), dtype=np.float64)
         return fn, out
 
     fn, out = run(inputs)

@@ -1,7 +1,7 @@
 """`gradgradcheck`: second derivatives of f checked against central differences of its first derivatives."""
 import numpy as np
 
-from .. import engine
+from .. import grad_mode
 from ..tensor import Tensor
 from .grad import grad
 from .gradcheck import GradcheckError, _as_tuple, _float64_leaves, gradcheck
@@ -21,7 +21,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
         raise ValueError("gradgradcheck: at least one input must be a Tensor with "
                          "requires_grad=True")
-    with engine.enable_grad():
+    with grad_mode.enable_grad():
         outs = _as_tuple(func(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
@@ -42,7 +42,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     def first_derivatives(*args):
         xs, vs = args[:n], args[n:]
         wrt = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-        with engine.enable_grad():
+        with grad_mode.enable_grad():
             ys = _as_tuple(func(*xs))
             pairs = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
             if not pairs:

@@ -9,7 +9,7 @@ distribution, the argument, the bad value and the constraint.
 """
 import numpy as np
 
-from .. import engine
+from .. import grad_mode
 from ..tensor import Tensor, default_generator, where
 
 __all__ = ["Distribution"]
@@ -103,7 +103,7 @@ class Distribution:
         generator: a numpy Generator, an int seed, or None for the generator behind
         tg.manual_seed. The same seed gives the same draws.
         """
-        with engine.no_grad():
+        with grad_mode.no_grad():
             out = self.rsample(sample_shape, generator)
         return out.detach()
 

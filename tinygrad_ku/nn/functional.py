@@ -18,13 +18,13 @@ def _reduce(loss, reduction, op):
 def log_softmax(input, dim=-1):
     """x - logsumexp(x) along dim."""
     x = as_tensor(input)
-    return N.LogSoftmax.apply(x, _norm_axis(dim, x.ndim, "log_softmax")[0] if x.ndim else None)
+    return N.LogSoftmax.apply(x, axis=_norm_axis(dim, x.ndim, "log_softmax")[0] if x.ndim else None)
 
 
 def softmax(input, dim=-1):
     """exp(x) / Σ exp(x) along dim."""
     x = as_tensor(input)
-    return N.Softmax.apply(x, _norm_axis(dim, x.ndim, "softmax")[0] if x.ndim else None)
+    return N.Softmax.apply(x, axis=_norm_axis(dim, x.ndim, "softmax")[0] if x.ndim else None)
 
 
 def _class_targets(op, logits, target, ignore_index=None):
@@ -54,7 +54,7 @@ def nll_loss(input, target, reduction="mean", ignore_index=-100):
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got "
                          f"{reduction!r}")
-    out = N.NllLoss.apply(logp, t, reduction, ignore_index)
+    out = N.NllLoss.apply(logp, target=t, reduction=reduction, ignore_index=ignore_index)
     return out.reshape(()) if squeeze and reduction == "none" else out
 
 

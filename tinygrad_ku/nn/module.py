@@ -11,7 +11,6 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .. import engine
 from ..tensor import Tensor, _as_array, default_generator
 
 
@@ -145,7 +144,7 @@ class Module:
                 raise ValueError(f"load_state_dict: {name!r} has shape {p.shape} in the module "
                                  f"but {arr.shape} in the state dict")
             np.copyto(p.data, arr, casting="same_kind")
-            p._version = engine.tick()
+            p._bump_version()
         return missing, unexpected
 
     def zero_grad(self, set_to_none=True):

@@ -49,8 +49,8 @@ def sigmoid(x):
 def where(cond, a, b):
     """where(cond, a, b) with a constant boolean `cond`."""
     if isinstance(a, engine.Tensor) or isinstance(b, engine.Tensor):
-        from ..tensor import where as tensor_where   # tensor.py imports this module
-        return tensor_where(cond, a, b)
+        from .elementwise import Where   # (elementwise imports this module)
+        return Where.apply(a, b, cond=cond)
     return np.where(cond, a, b)
 
 

@@ -1,5 +1,7 @@
 """Elementwise ops. Broadcasting is undone by the engine, so each vjp works at the output's shape.
 A forward that is one NumPy function is that function itself (no Python frame per call).
+Every vjp here also takes a batch of cotangents on a leading axis (`batched_vjp = vjp`):
+its operands have at most the output's rank, so NumPy aligns them with the trailing axes.
 
 Kink conventions (PyTorch's): d|x|/dx = sign(x) = 0 at 0; relu'(0) = 0;
 maximum/minimum split the gradient in half on ties; clip passes the gradient
@@ -10,29 +12,33 @@ import operator
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import cos, data, log, sigmoid, sin, where
+from ._dispatch import cos, data, is_tensor, log, sigmoid, sin, where
 from ._logistic import exp_neg_abs, sigmoid_from, softplus_from, times_cotangent
 
 
 class Add(Function):
-    saved_inputs = ()
+    saved_inputs, needs_out = (), False
 
     forward = staticmethod(operator.add)
 
     def vjp(self, g, out, x, y):       # d(x+y) = dx + dy
         return g, g
+    batched_vjp = vjp
 
 
 class Sub(Function):
-    saved_inputs = ()
+    saved_inputs, needs_out = (), False
 
     forward = staticmethod(operator.sub)
 
     def vjp(self, g, out, x, y):
         return g, (-g if self.needs_grad(1) else None)
+    batched_vjp = vjp
 
 
 class Mul(Function):
+    needs_out = False
+
     forward = staticmethod(operator.mul)
 
     def reads(self, i):                # x is read only for dy, y only for dx
@@ -42,17 +48,22 @@ class Mul(Function):
         edges = self.edges
         return (g * y if edges[0] is not None else None,
                 g * x if edges[1] is not None else None)
+    batched_vjp = vjp
 
 
 class Div(Function):
+    needs_out = False
+
     forward = staticmethod(operator.truediv)
 
-    def vjp(self, g, out, x, y):       # d(x/y) = dx / y - x dy / y²  (reads x, y; not out)
+    def vjp(self, g, out, x, y):       # d(x/y) = dx / y - x dy / y²
         gx = g / y
         return gx, (-gx * x / y if self.needs_grad(1) else None)
+    batched_vjp = vjp
 
 
 class Pow(Function):
+    needs_out = False                  # x^y is recomputed: x**2 += 1 must stay legal
 
     forward = staticmethod(operator.pow)
 
@@ -63,120 +74,145 @@ class Pow(Function):
                 gx = g * 2.0 * x if y == 2 else (0.0 * g if y == 0 else g * (y * x ** (y - 1)))
             else:
                 gx = where(data(y) == 0, 0.0, g * (y * x ** (y - 1)))
-        if self.needs_grad(1):
-            safe_x = where(data(x) == 0, 1.0, x)  # x == 0: d/dy 0^y = 0 (PyTorch)
-            gy = g * x ** y * log(safe_x)       # recomputed: x**2 += 1 must stay legal
+        if self.needs_grad(1):         # x == 0, y >= 0: d/dy 0^y = 0; y < 0: inf·log 0 = -inf
+            at_zero = (data(x) == 0) & (data(y) >= 0)
+            gy = where(at_zero, 0.0, g * x ** y * log(where(at_zero, 1.0, x)))
         return gx, gy
+    batched_vjp = vjp
 
 
 class Maximum(Function):
+    needs_out = False
+
     forward = staticmethod(np.maximum)
 
     def vjp(self, g, out, x, y):       # ties: half to each; nan: all to both (PyTorch)
         xd, yd = data(x), data(y)
         tie = 0.5 * (xd == yd)
         return g * (1.0 - (xd < yd) - tie), g * (1.0 - (yd < xd) - tie)
+    batched_vjp = vjp
 
 
 class Minimum(Function):
+    needs_out = False
+
     forward = staticmethod(np.minimum)
 
     def vjp(self, g, out, x, y):
         xd, yd = data(x), data(y)
         tie = 0.5 * (xd == yd)
         return g * (1.0 - (xd > yd) - tie), g * (1.0 - (yd > xd) - tie)
+    batched_vjp = vjp
 
 
 class Where(Function):
-    saved_inputs = ()
+    """x where cond else y; `cond` (a parameter) is copied, so changing the caller's array
+    after the forward pass cannot change the gradient."""
+    saved_inputs, needs_out = (), False
 
-    def forward(self, cond, x, y):
-        self.cond = cond
-        return np.where(cond, x, y)
+    def forward(self, x, y):
+        self.cond = np.array(self.cond, dtype=bool)
+        return np.where(self.cond, x, y)
 
-    def vjp(self, g, out, cond, x, y):
+    def vjp(self, g, out, x, y):
         c = self.cond
-        return None, where(c, g, 0.0), where(c, 0.0, g)
+        return where(c, g, 0.0), where(c, 0.0, g)
+    batched_vjp = vjp
 
 
 class Neg(Function):
-    saved_inputs = ()
+    saved_inputs, needs_out = (), False
 
     forward = staticmethod(operator.neg)
 
     def vjp(self, g, out, x):
         return (-g,)
+    batched_vjp = vjp
 
 
 class Exp(Function):
     saved_inputs = ()
-    needs_out = True
 
     forward = staticmethod(np.exp)
 
     def vjp(self, g, out, x):
         return (g * out,)
+    batched_vjp = vjp
 
 
 class Log(Function):
+    needs_out = False
+
     forward = staticmethod(np.log)
 
     def vjp(self, g, out, x):
         return (g / x,)
+    batched_vjp = vjp
 
 
 class Log1p(Function):
+    needs_out = False
+
     forward = staticmethod(np.log1p)
 
     def vjp(self, g, out, x):
         return (g / (1.0 + x),)
+    batched_vjp = vjp
 
 
 class Expm1(Function):
     saved_inputs = ()
-    needs_out = True
 
     forward = staticmethod(np.expm1)
 
     def vjp(self, g, out, x):
         return (g * (out + 1.0),)
+    batched_vjp = vjp
 
 
 class Sqrt(Function):
     saved_inputs = ()
-    needs_out = True
 
     forward = staticmethod(np.sqrt)
 
     def vjp(self, g, out, x):          # 1 / (2 sqrt x); inf at 0 like PyTorch
         return (g / (2.0 * out),)
+    batched_vjp = vjp
 
 
 class Square(Function):
+    needs_out = False
+
     def forward(self, x):
         return x * x
 
     def vjp(self, g, out, x):
         return (g * (2.0 * x),)
+    batched_vjp = vjp
 
 
 class Sin(Function):
+    needs_out = False
+
     forward = staticmethod(np.sin)
 
     def vjp(self, g, out, x):
         return (g * cos(x),)
+    batched_vjp = vjp
 
 
 class Cos(Function):
+    needs_out = False
+
     forward = staticmethod(np.cos)
 
     def vjp(self, g, out, x):
         return (-g * sin(x),)
+    batched_vjp = vjp
 
 
 class Tanh(Function):
     saved_inputs = ()
-    needs_out = True
 
     forward = staticmethod(np.tanh)
 
@@ -184,11 +220,11 @@ class Tanh(Function):
         if g.shape == out.shape:       # as g - g·tanh·tanh: no Python-float operand (slow in NumPy)
             return (g - g * out * out,)
         return (g * (1.0 - out * out),)   # a batch of cotangents: 1 - tanh² once, at out's size
+    batched_vjp = vjp
 
 
 class Sigmoid(Function):
     saved_inputs = ()
-    needs_out = True
 
     def forward(self, x):
         return 0.5 * (1.0 + np.tanh(0.5 * x))   # overflow-free logistic
@@ -198,20 +234,23 @@ class Sigmoid(Function):
             gs = g * out
             return (gs - gs * out,)
         return (g * (out * (1.0 - out)),)
+    batched_vjp = vjp
 
 
 class Relu(Function):
     saved_inputs = ()
-    needs_out = True
 
     def forward(self, x):
         return np.maximum(x, 0)
 
     def vjp(self, g, out, x):          # passes where relu(x) != 0: relu'(0) = 0, nan passes (PyTorch)
         return (g * (data(out) != 0),)
+    batched_vjp = vjp
 
 
 class Softplus(Function):
+    needs_out = False
+
     def forward(self, x):              # log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
         self.e = exp_neg_abs(x)        # kept: the backward's sigmoid comes from it
         return softplus_from(x, self.e)
@@ -220,26 +259,34 @@ class Softplus(Function):
         if isinstance(g, np.ndarray) and isinstance(x, np.ndarray):
             return (times_cotangent(sigmoid_from(x, self.e), g),)
         return (g * sigmoid(x),)
+    batched_vjp = vjp
 
 
 class Abs(Function):
+    needs_out = False
+
     forward = staticmethod(np.abs)
 
     def vjp(self, g, out, x):          # sign(0) = sign(nan) = 0 (PyTorch)
         xd = data(x)
         return (g * np.where(xd == xd, np.sign(xd), 0),)
+    batched_vjp = vjp
 
 
 class Sign(Function):
-    saved_inputs = ()
+    saved_inputs, needs_out = (), False
 
     forward = staticmethod(np.sign)
 
     def vjp(self, g, out, x):          # zero almost everywhere
         return (g * 0.0,)
+    batched_vjp = vjp
 
 
 class Clip(Function):
+    """min(max(x, lo), hi); lo and hi (None, numbers or Tensors) are inputs: they have gradients."""
+    needs_out = False
+
     def forward(self, x, lo, hi):
         return np.clip(x, lo, hi)
 
@@ -256,4 +303,17 @@ class Clip(Function):
         if hi is not None and self.needs_grad(2):
             ghi = g * (xd > data(hi))
         return g * mask, glo, ghi
+    batched_vjp = vjp
+
+
+class Cast(Function):
+    """x in another dtype (param `dtype`); the gradient goes back in x's dtype."""
+    saved_inputs, needs_out = (), False
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def vjp(self, g, out, x):
+        return (g.to(x.dtype) if is_tensor(g) else g.astype(x.dtype)),
+    batched_vjp = vjp
 

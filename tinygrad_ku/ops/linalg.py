@@ -21,6 +21,10 @@ from .shape import IndexAdd
 
 
 class MatMul(Function):
+    """a @ b. Its vjp also takes a batch of cotangents on a leading axis of g: every case
+    below broadcasts over it (the batched matmul is `batched_vjp`'s fallback)."""
+    needs_out = False
+
     def forward(self, a, b):
         return a @ b
 
@@ -30,7 +34,8 @@ class MatMul(Function):
     def vjp(self, g, out, a, b):
         # (..., m, n) @ (..., n, k) -> (..., m, k);  dA = G @ B^T,  dB = A^T @ G
         ad, bd = data(a).ndim, data(b).ndim
-        if ad == 1 and bd == 1:        # dot product
+        if ad == 1 and bd == 1:        # dot product: g is () (or (B,) for a batch)
+            g = g.reshape(tuple(g.shape) + (1,))
             return (g * b if self.needs_grad(0) else None,
                     g * a if self.needs_grad(1) else None)
         if type(g) is np.ndarray and 0 in g.strides and g.size > 1:
@@ -52,9 +57,15 @@ class MatMul(Function):
                 gb = gb.reshape(gb.shape[:-1])
         return ga, gb
 
+    def batched_vjp(self, g, out, a, b):
+        if data(a).ndim == 2 and data(b).ndim == 1:   # A x, G (B, m): dx = G A in one GEMM
+            return (g.reshape(tuple(g.shape) + (1,)) * b if self.needs_grad(0) else None,
+                    g @ a if self.needs_grad(1) else None)
+        return self.vjp(g, out, a, b)
+
 
 class Trace(Function):
-    saved_inputs = ()
+    saved_inputs, needs_out = (), False
 
     def forward(self, x):
         return np.trace(x)
@@ -65,27 +76,26 @@ class Trace(Function):
 
 class Diag(Function):
     """1-D -> diagonal matrix, 2-D -> its diagonal (offset k)."""
-    saved_inputs = ()
+    saved_inputs, needs_out = (), False
 
-    def forward(self, x, k):
-        self.k = k
-        return np.diag(x, k)
+    def forward(self, x):
+        return np.diag(x, self.k)
 
-    def vjp(self, g, out, x, k):
-        xd = data(x)
+    def vjp(self, g, out, x):
+        xd, k = data(x), self.k
         if xd.ndim == 1:               # building diag(x): read the diagonal back
-            return _diag(g, k), None
-        n = len(out)                   # reading the diagonal: write g back onto it
+            return (_diag(g, k),)
+        n = out.shape[0]               # reading the diagonal: write g back onto it
         index = (np.arange(n) + max(-k, 0), np.arange(n) + max(k, 0))
         if is_tensor(g):
-            return IndexAdd.apply(g, xd.shape, index), None
+            return (IndexAdd.apply(g, shape=xd.shape, basic=(Ellipsis,), advanced=index),)
         full = np.zeros(xd.shape, dtype=g.dtype)
         full[index] = g
-        return full, None
+        return (full,)
 
 
 def _diag(x, k):
-    return Diag.apply(x, k) if is_tensor(x) else np.diag(x, k)
+    return Diag.apply(x, k=k) if is_tensor(x) else np.diag(x, k)
 
 
 def parse_einsum(subscripts, n_operands):
@@ -106,10 +116,17 @@ def parse_einsum(subscripts, n_operands):
     return ins, out
 
 
+def _einsum(spec, *operands):
+    return Einsum.apply(*operands, subscripts=spec) if any(map(is_tensor, operands)) \
+        else np.einsum(spec, *operands)
+
+
 class Einsum(Function):
-    def forward(self, *xs, subscripts):
-        self.ins, self.out_sub = parse_einsum(subscripts, len(xs))
-        return np.einsum(subscripts, *xs)
+    needs_out = False
+
+    def forward(self, *xs):
+        self.ins, self.out_sub = parse_einsum(self.subscripts, len(xs))
+        return np.einsum(self.subscripts, *xs)
 
     def vjp(self, g, out, *xs):        # d/dX_i: contract g with every other operand
         grads = []
@@ -123,12 +140,7 @@ class Einsum(Function):
             present = set(self.out_sub).union(*others) if others else set(self.out_sub)
             reduced = "".join(c for c in unique if c in present)
             spec = ",".join([self.out_sub] + others) + "->" + reduced
-            operands = [g] + [xj for j, xj in enumerate(xs) if j != i]
-            if is_tensor(g):
-                from ..tensor import einsum
-                gi = einsum(spec, *operands)
-            else:
-                gi = np.einsum(spec, *operands)
+            gi = _einsum(spec, g, *[xj for j, xj in enumerate(xs) if j != i])
             shape = data(x).shape
             sizes = dict(zip(target, shape))
             if reduced != unique:      # letters summed only inside x: broadcast back
@@ -152,15 +164,12 @@ def _onto_diagonal(gi, target, shape, dtype):
         first.setdefault(c, f)
     mask = np.zeros(shape, dtype)
     np.einsum(target + "->" + "".join(first), mask)[...] = 1         # the (generalised) diagonal
-    spec = "".join(first.values()) + "," + fresh + "->" + fresh
-    if is_tensor(gi):
-        from ..tensor import einsum
-        return einsum(spec, gi, mask)
-    return np.einsum(spec, gi, mask)
+    return _einsum("".join(first.values()) + "," + fresh + "->" + fresh, gi, mask)
 
 
 class Svdvals(Function):
     """Singular values in descending order; d σ_i = u_iᵀ dA v_i (distinct values)."""
+    needs_out = False
 
     def forward(self, x):
         u, s, vt = np.linalg.svd(x, full_matrices=False)
@@ -177,7 +186,6 @@ class Svdvals(Function):
 class Svd(Function):
     """The thin SVD A = U diag(σ) Vᵀ packed along the last axis: (..., m·k + k + k·n)."""
     saved_inputs = ()
-    needs_out = True
 
     def forward(self, x):
         u, s, vt = np.linalg.svd(x, full_matrices=False)

@@ -2,8 +2,9 @@
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import exp, is_tensor, sigmoid
+from ._dispatch import data, exp, is_tensor, sigmoid
 from ._logistic import combine, exp_neg_abs, sigmoid_from, times_cotangent
+from .shape import IndexAdd
 
 
 def _log_softmax(x, axis):
@@ -13,63 +14,74 @@ def _log_softmax(x, axis):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
+def _axes_from_end(axis, g, out):
+    """The softmax axis counted from the end (None: every axis of out), so leading batch
+    axes of g are left alone."""
+    if axis is None:
+        return tuple(range(g.ndim - out.ndim, g.ndim))
+    return axis - out.ndim
+
+
 class LogSoftmax(Function):
     saved_inputs = ()
-    needs_out = True
 
-    def forward(self, x, axis):
-        self.axis = axis
-        return _log_softmax(x, axis)
+    def forward(self, x):
+        return _log_softmax(x, self.axis)
 
-    def vjp(self, g, out, x, axis):    # g - softmax * Σg
-        return g - exp(out) * g.sum(axis=self.axis, keepdims=True), None
+    def vjp(self, g, out, x):          # g - softmax * Σg
+        return (g - exp(out) * g.sum(axis=_axes_from_end(self.axis, g, out), keepdims=True),)
+    batched_vjp = vjp
 
 
 class Softmax(Function):
     saved_inputs = ()
-    needs_out = True
 
-    def forward(self, x, axis):
-        self.axis = axis
-        e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))
-        return e / e.sum(axis=axis, keepdims=True)
+    def forward(self, x):
+        e = np.exp(x - x.max(axis=self.axis, keepdims=True, initial=-np.inf))
+        return e / e.sum(axis=self.axis, keepdims=True)
 
-    def vjp(self, g, out, x, axis):    # s * (g - Σ g s)
-        return out * (g - (g * out).sum(axis=self.axis, keepdims=True)), None
+    def vjp(self, g, out, x):          # s * (g - Σ g s)
+        return (out * (g - (g * out).sum(axis=_axes_from_end(self.axis, g, out), keepdims=True)),)
+    batched_vjp = vjp
 
 
 class NllLoss(Function):
-    """-logp[i, target[i]] reduced by 'mean' (over non-ignored rows), 'sum' or 'none'."""
-    def forward(self, logp, target, reduction, ignore_index):
+    """-logp[i, target[i]] reduced by 'mean' (over non-ignored rows), 'sum' or 'none'.
+    Params: target (class indices, copied), reduction, ignore_index."""
+    saved_inputs, needs_out = (), False
+
+    def forward(self, logp):
+        target = np.array(self.target)     # a private copy: the caller may change theirs
         rows = np.arange(logp.shape[0])
-        keep = target != ignore_index
+        keep = target != self.ignore_index
         if keep.all():                 # no ignored rows: no masking
             self.index, n_kept, keep = (rows, target), len(rows), 1.0
             picked = -logp[self.index]
         else:
             self.index, n_kept = (rows, np.where(keep, target, 0)), int(keep.sum())
             picked = -logp[self.index] * keep
-        self.reduction = reduction
-        self.scale = keep * (-1.0 / max(n_kept, 1) if reduction == "mean" else -1.0)
-        if reduction == "none":
+        self.scale = keep * (-1.0 / max(n_kept, 1) if self.reduction == "mean" else -1.0)
+        if self.reduction == "none":
             return picked
         total = picked.sum()
-        return (total / n_kept).astype(logp.dtype) if reduction == "mean" else total
+        return (total / n_kept).astype(logp.dtype) if self.reduction == "mean" else total
 
-    def vjp(self, g, out, logp, target, reduction, ignore_index):
-        shape = logp.shape
+    def vjp(self, g, out, logp):
+        shape = data(logp).shape
         if self.reduction != "none":
-            g = g.reshape((1,)) if not is_tensor(g) else g.reshape(1)
+            g = g.reshape((1,))
         if is_tensor(g):
-            from .shape import IndexAdd
-            return IndexAdd.apply(g * self.scale, shape, self.index), None, None, None
-        full = np.zeros(shape, dtype=np.result_type(g, logp))
+            return (IndexAdd.apply(g * self.scale, shape=shape, basic=(Ellipsis,),
+                                   advanced=self.index),)
+        full = np.zeros(shape, dtype=np.result_type(g, data(logp)))
         full[self.index] = g * self.scale
-        return full, None, None, None
+        return (full,)
 
 
 class BCEWithLogits(Function):
     """softplus(x) - x y per element: the Bernoulli NLL with logits x, stable for any x."""
+    needs_out = False
+
     def forward(self, x, y):
         self.e = exp_neg_abs(x)        # e^-|x|: softplus here, sigmoid in the backward
         # max(x, 0) - x y first: exactly 0 where the label agrees with a large logit, so
@@ -87,3 +99,4 @@ class BCEWithLogits(Function):
         if self.needs_grad(1):
             gy = -g * x
         return gx, gy
+    batched_vjp = vjp

@@ -2,13 +2,15 @@
 
 Ties in max/min/amax/amin share the gradient evenly (PyTorch's convention for
 full and `amax` reductions); `max(dim)` with indices sends it to the returned index.
+Each vjp takes a batch of cotangents on leading axes too (`batched_vjp = vjp`):
+`kept_grad` puts the reduced axes back after them.
 """
 import math
 
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import broadcast_to, data, exp, is_tensor, where
+from ._dispatch import absolute, broadcast_to, data, exp, is_tensor, where
 
 
 def kept_shape(shape, axis):
@@ -25,6 +27,13 @@ def count(shape, axis):
     return int(np.prod([shape[i] for i in axis]))
 
 
+def kept_grad(g, out, shape, axis, keepdims):
+    """g with the reduced axes back as size 1 (after any leading batch axes of g)."""
+    if keepdims:
+        return g
+    return g.reshape(tuple(g.shape[:g.ndim - out.ndim]) + kept_shape(shape, axis))
+
+
 def expand_kept(g, shape):
     """g, of a reduction's keepdims shape, broadcast to `shape`.
 
@@ -38,72 +47,72 @@ def expand_kept(g, shape):
 
 
 class Sum(Function):
-    saved_inputs = ()
+    saved_inputs, needs_out = (), False
 
-    def forward(self, x, axis, keepdims):
-        self.axis, self.keepdims = axis, keepdims
-        return np.add.reduce(x, axis=axis, keepdims=keepdims)
+    def forward(self, x):
+        return np.add.reduce(x, axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):          # each input gets the gradient of its sum
         shape = data(x).shape
-        if not self.keepdims:
-            g = g.reshape(kept_shape(shape, self.axis))
-        return (expand_kept(g, shape),)
+        g = kept_grad(g, out, shape, self.axis, self.keepdims)
+        return (expand_kept(g, tuple(g.shape[:g.ndim - len(shape)]) + shape),)
+    batched_vjp = vjp
 
 
 class Mean(Function):
-    saved_inputs = ()
+    saved_inputs, needs_out = (), False
 
-    def forward(self, x, axis, keepdims):
-        self.axis, self.keepdims = axis, keepdims
-        return x.mean(axis=axis, keepdims=keepdims)
+    def forward(self, x):
+        return x.mean(axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
         shape = data(x).shape
-        if not self.keepdims:
-            g = g.reshape(kept_shape(shape, self.axis))
-        return (expand_kept(g * (1.0 / max(count(shape, self.axis), 1)), shape),)
+        g = kept_grad(g, out, shape, self.axis, self.keepdims)
+        g = g * (1.0 / max(count(shape, self.axis), 1))
+        return (expand_kept(g, tuple(g.shape[:g.ndim - len(shape)]) + shape),)
+    batched_vjp = vjp
 
 
 class Var(Function):
-    def forward(self, x, axis, correction, keepdims):
-        self.axis, self.correction, self.keepdims = axis, correction, keepdims
-        return x.var(axis=axis, ddof=correction, keepdims=keepdims)
+    needs_out = False
+
+    def forward(self, x):
+        return x.var(axis=self.axis, ddof=self.correction, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):          # d var = 2 (x - mean) / (n - correction)
         shape = data(x).shape
-        if not self.keepdims:
-            g = g.reshape(kept_shape(shape, self.axis))
+        g = kept_grad(g, out, shape, self.axis, self.keepdims)
         centred = x - x.mean(axis=self.axis, keepdims=True)
         dof = count(shape, self.axis) - self.correction
         return (g * centred * (2.0 / dof if dof else np.inf),)   # dof = 0: nan, as PyTorch
+    batched_vjp = vjp
 
 
 class Std(Var):
     """√var; the gradient is 0 where the std is 0 (PyTorch's convention)."""
     needs_out = True
 
-    def forward(self, x, axis, correction, keepdims):
-        return np.sqrt(super().forward(x, axis, correction, keepdims))
+    def forward(self, x):
+        return np.sqrt(super().forward(x))
 
     def vjp(self, g, out, x):          # d std = d var / (2 std)
         zero = data(out) == 0
         return super().vjp(where(zero, 0.0, g / (2.0 * where(zero, 1.0, out))), out, x)
+    batched_vjp = vjp
 
 
 class Prod(Function):
-    def forward(self, x, axis, keepdims):
-        self.axis, self.keepdims = axis, keepdims
-        return x.prod(axis=axis, keepdims=keepdims)
+    def forward(self, x):
+        return x.prod(axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):          # d prod / dx_i = prod of the others (exact with zeros)
         xd = data(x)
-        if not self.keepdims:
-            g = g.reshape(kept_shape(xd.shape, self.axis))
+        g = kept_grad(g, out, xd.shape, self.axis, self.keepdims)
         if np.all(xd != 0):
             full = out if self.keepdims else out.reshape(kept_shape(xd.shape, self.axis))
             return (g * full / x,)
         return (g * _prod_of_others(xd, self.axis),)
+    batched_vjp = vjp
 
 
 def _prod_of_others(x, axis):
@@ -120,56 +129,76 @@ def _prod_of_others(x, axis):
 
 class Amax(Function):
     """max over axis; the gradient is shared evenly between tied maxima."""
-    def forward(self, x, axis, keepdims):
-        self.axis, self.keepdims = axis, keepdims
-        return x.max(axis=axis, keepdims=keepdims)
+    def forward(self, x):
+        return x.max(axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
         xd = data(x)
         kept = kept_shape(xd.shape, self.axis)
-        if not self.keepdims:
-            g = g.reshape(kept)
         mask = xd == data(out).reshape(kept)
+        g = kept_grad(g, out, xd.shape, self.axis, self.keepdims)
         return (g * (mask / mask.sum(axis=self.axis, keepdims=True)),)
+    batched_vjp = vjp
 
 
 class Amin(Amax):
-    def forward(self, x, axis, keepdims):
-        self.axis, self.keepdims = axis, keepdims
-        return x.min(axis=axis, keepdims=keepdims)
+    def forward(self, x):
+        return x.min(axis=self.axis, keepdims=self.keepdims)
 
 
 class MaxAlong(Function):
-    """values of max(dim) / min(dim); the gradient goes to the returned index."""
-    def forward(self, x, indices, axis, keepdims):
-        self.axis, self.keepdims = axis, keepdims
+    """values of max(dim) / min(dim) at `indices` (a parameter); the gradient goes there."""
+    saved_inputs, needs_out = (), False
+
+    def forward(self, x):
+        axis, idx = self.axis, self.indices
+        if not self.keepdims:
+            idx = np.expand_dims(idx, axis)
         self.onehot = np.zeros(x.shape, dtype=bool)
-        idx = indices if keepdims else np.expand_dims(indices, axis)
         np.put_along_axis(self.onehot, idx, True, axis=axis)
         out = np.take_along_axis(x, idx, axis=axis)
-        return out if keepdims else out.squeeze(axis)
+        return out if self.keepdims else out.squeeze(axis)
 
-    def vjp(self, g, out, x, indices):
-        if not self.keepdims:
-            g = g.reshape(kept_shape(data(x).shape, (self.axis,)))
-        return g * self.onehot, None
+    def vjp(self, g, out, x):
+        return (kept_grad(g, out, data(x).shape, (self.axis,), self.keepdims) * self.onehot,)
+    batched_vjp = vjp
 
 
 class LogSumExp(Function):
-    needs_out = True
-
-    def forward(self, x, axis, keepdims):
-        self.axis, self.keepdims = axis, keepdims
+    def forward(self, x):
+        axis = self.axis
         m = x.max(axis=axis, keepdims=True) if x.size else np.zeros(kept_shape(x.shape, axis))
         m = np.where(np.isfinite(m), m, 0.0)
         with np.errstate(divide="ignore"):
             out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
-        if keepdims:
+        if self.keepdims:
             return out
         return out.reshape(()) if axis is None else out.squeeze(axis)
 
     def vjp(self, g, out, x):          # softmax(x)
         kept = kept_shape(data(x).shape, self.axis)
-        if not self.keepdims:
-            g, out = g.reshape(kept), out.reshape(kept)
-        return (g * exp(x - out),)
+        g = kept_grad(g, out, data(x).shape, self.axis, self.keepdims)
+        return (g * exp(x - out.reshape(kept)),)
+    batched_vjp = vjp
+
+
+class PNorm(Function):
+    """(Σ|x|^p)^(1/p) over axis, p ∉ {0, 1, ±inf}; the gradient is 0 at a zero norm and at xᵢ = 0."""
+    def forward(self, x):
+        p, axis, keepdims = self.p, self.axis, self.keepdims
+        if p == 2:
+            return np.sqrt((x * x).sum(axis=axis, keepdims=keepdims))
+        return (np.abs(x) ** p).sum(axis=axis, keepdims=keepdims) ** (1.0 / p)
+
+    def vjp(self, g, out, x):
+        kept = kept_shape(data(x).shape, self.axis)
+        g = kept_grad(g, out, data(x).shape, self.axis, self.keepdims)
+        out = out if self.keepdims else out.reshape(kept)
+        zero = data(out) == 0
+        safe_out = where(zero, 1.0, out)
+        if self.p == 2:                # x / ‖x‖
+            return (where(zero, 0.0, g * x / safe_out),)
+        safe_abs = where(data(x) == 0, 1.0, absolute(x))   # p < 1: 0^(p-1) = inf, and sign(0) = 0 wins
+        grad = g * np.sign(data(x)) * safe_abs ** (self.p - 1) / safe_out ** (self.p - 1)
+        return (where(zero, 0.0, grad),)   # sign(x)|x|^(p-1) / ‖x‖^(p-1)
+    batched_vjp = vjp

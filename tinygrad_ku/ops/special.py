@@ -277,28 +277,36 @@ def _polygamma(n, x):
 # ops: forward on ndarrays, vjp on ndarrays or Tensors (the public functions dispatch)
 
 class Lgamma(Function):
+    needs_out = False
+
     def forward(self, x):
         return lgamma(x)
 
     def vjp(self, g, out, x):          # d log Gamma(x) = psi(x) dx
         return (g * digamma(x),)
+    batched_vjp = vjp
 
 
 class Digamma(Function):
+    needs_out = False
+
     def forward(self, x):
         return digamma(x)
 
     def vjp(self, g, out, x):          # d psi(x) = psi'(x) dx
         return (g * polygamma(1, x),)
+    batched_vjp = vjp
 
 
 class Polygamma(Function):
-    def forward(self, x, n):           # n: the order, a keyword parameter of apply
-        self.n = n
-        return polygamma(n, x)
+    needs_out = False
+
+    def forward(self, x):              # self.n: the order, a parameter of apply
+        return polygamma(self.n, x)
 
     def vjp(self, g, out, x):          # d psi^(n)(x) = psi^(n+1)(x) dx
         return (g * polygamma(self.n + 1, x),)
+    batched_vjp = vjp
 
 
 # ----------------------------------------------------------------------------
