@@ -66,6 +66,12 @@ def _setitem(x):
     x[0] = 5.0
 
 
+def _shape_changing_hook():
+    x = A()
+    x.register_hook(lambda g: g.sum())
+    (x * 2.0).sum().backward()
+
+
 def _anomaly():
     x = tg.tensor([0.0, 1.0], requires_grad=True)
     with tg.detect_anomaly():
@@ -227,6 +233,13 @@ CATALOGUE = [
      RuntimeError, r"grad: input 0 \(shape \(3,\)\) was not used .* allow_unused=True"),
     ("autograd", "numpy() on a tensor that requires grad", lambda: A().numpy(),
      RuntimeError, r"numpy\(\): can't call numpy\(\) on a tensor that requires grad"),
+    ("autograd", "np.asarray() of a tensor that requires grad", lambda: np.asarray(A()),
+     RuntimeError, r"Can't convert a tensor that requires grad to a NumPy array"),
+    ("autograd", "a leaf's hook that changes the gradient's shape", _shape_changing_hook,
+     RuntimeError, r"hook .* on a leaf of shape \(2, 3\) changed the gradient's shape from "
+     r"\(2, 3\) to \(\)"),
+    ("autograd", "max() with keepdim=True but no dim", lambda: A().max(keepdim=True),
+     TypeError, r"max\(\): keepdim=True needs dim"),
     ("autograd", "requires_grad_(False) on a non-leaf", lambda: (A() * 2.0).requires_grad_(False),
      RuntimeError, r"requires_grad_\(False\): only leaf tensors"),
     ("autograd", "register_hook on a tensor that doesn't require grad",

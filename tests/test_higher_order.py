@@ -1,17 +1,16 @@
-"""Higher-order derivatives: create_graph to any order, gradgradcheck over the core ops, detect_anomaly."""
+"""Higher-order derivatives: create_graph to any order, gradgradcheck over the op table
+(tests/op_table.py), detect_anomaly."""
 import numpy as np
 import pytest
 
+import op_table as T
 import tinygrad_ku as tg
-import tinygrad_ku.nn.functional as NF
 from tinygrad_ku.engine import Function
-from tinygrad_ku.ops.special import lgamma
-
-RNG = np.random.default_rng(0)
 
 
-def _t(*shape, lo=-1.0, hi=1.0):
-    return tg.tensor(RNG.uniform(lo, hi, shape), requires_grad=True)
+def _t(*shape, key, lo=-1.0, hi=1.0):
+    rng = np.random.default_rng(T.seed(key, shape))
+    return tg.tensor(rng.uniform(lo, hi, shape), requires_grad=True)
 
 
 def _derivatives(f, x0, order):
@@ -53,7 +52,7 @@ def test_scalar_gradient_accumulates_three_contributions():
 
 
 def test_grad_with_grad_outputs_several_inputs_and_allow_unused():
-    a, b, c = _t(3), _t(3), _t(3)
+    a, b, c = (_t(3, key=("grad_outputs", k)) for k in "abc")
     y1, y2 = a * b, (a * a).sum()
     v = tg.tensor([1.0, 2.0, 3.0])
     ga, gb, gc = tg.grad((y1, y2), (a, b, c), grad_outputs=(v, tg.tensor(2.0)),
@@ -76,7 +75,7 @@ def test_backward_create_graph_then_second_backward():
 
 
 def test_double_backward_through_freed_graph_raises():
-    x = _t(2)
+    x = _t(2, key="freed graph")
     y = (x * x).sum()
     (g,) = tg.grad(y, x, create_graph=False)
     assert not g.requires_grad
@@ -84,86 +83,21 @@ def test_double_backward_through_freed_graph_raises():
         tg.grad(y, x)
 
 
-# ----- second derivatives of every differentiable core op, via gradgradcheck -----------------
-def _pos(*shape):
-    return _t(*shape, lo=0.5, hi=1.5)
+# ----- second derivatives of every op-table case, via gradgradcheck -------------------------
+SECOND = T.second_order_items()
 
 
-OPS = [
-    ("add", lambda x, y: x + y, [(3,), (2, 3)]),
-    ("sub", lambda x, y: x - y, [(2, 1), (3,)]),
-    ("mul", lambda x, y: x * y, [(2, 3), (3,)]),
-    ("div", lambda x, y: x / y, [(3,), "pos3"]),
-    ("pow", lambda x, y: x ** y, ["pos3", (3,)]),
-    ("pow_scalar", lambda x: x ** 3, [(2, 2)]),
-    ("neg", lambda x: -x, [(3,)]),
-    ("exp", lambda x: x.exp(), [(2, 2)]),
-    ("log", lambda x: x.log(), ["pos3"]),
-    ("log1p", lambda x: x.log1p(), ["pos3"]),
-    ("expm1", lambda x: x.expm1(), [(3,)]),
-    ("sqrt", lambda x: x.sqrt(), ["pos3"]),
-    ("square", lambda x: x.square(), [(3,)]),
-    ("sin", lambda x: x.sin(), [(3,)]),
-    ("cos", lambda x: x.cos(), [(3,)]),
-    ("tanh", lambda x: x.tanh(), [(2, 3)]),
-    ("sigmoid", lambda x: x.sigmoid(), [(3,)]),
-    ("softplus", lambda x: x.softplus(), [(3,)]),
-    ("relu", lambda x: x.relu() * x, [(4,)]),
-    ("abs", lambda x: x.abs() * x, [(4,)]),
-    ("clip", lambda x: x.clip(-0.5, 0.5) * x, [(4,)]),
-    ("maximum", lambda x, y: tg.maximum(x, y) * x, [(3,), (3,)]),
-    ("minimum", lambda x, y: tg.minimum(x, y) * y, [(3,), (3,)]),
-    ("where", lambda x, y: tg.where(x.data > 0, x * x, y * y), [(4,), (4,)]),
-    ("sum", lambda x: x.sum(1) ** 2, [(2, 3)]),
-    ("mean", lambda x: x.mean(0, keepdim=True) ** 2, [(2, 3)]),
-    ("var", lambda x: x.var(1), [(2, 4)]),
-    ("std", lambda x: x.std(), [(5,)]),
-    ("prod", lambda x: x.prod(1), [(2, 3)]),
-    ("amax", lambda x: x.amax(1) ** 2, [(2, 3)]),
-    ("max_dim", lambda x: x.max(1).values ** 2, [(2, 3)]),
-    ("logsumexp", lambda x: x.logsumexp(1), [(2, 3)]),
-    ("matmul", lambda a, b: a @ b, [(2, 3), (3, 2)]),
-    ("matvec", lambda a, b: a @ b, [(2, 3), (3,)]),
-    ("dot", lambda a, b: tg.dot(a, b) ** 2, [(3,), (3,)]),
-    ("batched_matmul", lambda a, b: a @ b, [(2, 2, 3), (3, 2)]),
-    ("trace", lambda x: tg.trace(x * x), [(3, 3)]),
-    ("diag", lambda x: tg.diag(x * x), [(3,)]),
-    ("einsum", lambda a, b: tg.einsum("ij,jk->ik", a * a, b), [(2, 3), (3, 2)]),
-    ("einsum_trace", lambda x: tg.einsum("ii->", x) ** 2, [(3, 3)]),
-    ("einsum_diagonal", lambda x, v: tg.einsum("ii,i->i", x, v) ** 2, [(3, 3), (3,)]),
-    ("einsum_repeated_batch", lambda x: tg.einsum("iij->j", x * x), [(2, 2, 3)]),
-    ("reshape", lambda x: (x * x).reshape(3, 2), [(2, 3)]),
-    ("permute", lambda x: (x * x).permute(1, 0), [(2, 3)]),
-    ("expand", lambda x: (x * x).expand(2, 3), [(1, 3)]),
-    ("getitem", lambda x: (x * x)[1:, [0, 2]], [(3, 3)]),
-    ("cat", lambda x, y: tg.cat([x * y, y], 0), [(2,), (2,)]),
-    ("stack", lambda x, y: tg.stack([x * y, x], 1), [(2,), (2,)]),
-    ("setitem", lambda x: _setitem(x), [(4,)]),
-    ("log_softmax", lambda x: NF.log_softmax(x, 1), [(2, 3)]),
-    ("softmax", lambda x: NF.softmax(x, 0), [(3, 2)]),
-    ("cross_entropy", lambda x: NF.cross_entropy(x, np.array([0, 2])), [(2, 3)]),
-    ("bce_logits", lambda x, y: NF.binary_cross_entropy_with_logits(x, y.sigmoid()), [(3,), (3,)]),
-    ("vector_norm", lambda x: tg.linalg.vector_norm(x, 3), [(4,)]),
-    ("norm2", lambda x: tg.linalg.norm(x), [(2, 3)]),
-    ("lgamma", lambda x: lgamma(x), ["pos3"]),
-    ("float64_cast", lambda x: (x.to("float64") * 2).to("float64") ** 2, [(3,)]),
-]
+@pytest.mark.parametrize("case, shapes, p", SECOND, ids=[c.id(s, p) for c, s, p in SECOND])
+def test_second_derivatives(case, shapes, p):
+    fn, inputs = T.make(case, shapes, p)
+    assert tg.gradgradcheck(fn, inputs, **(case.tol2 or dict(atol=1e-5, rtol=1e-4)))
 
 
-def _setitem(x):
-    y = x * 1.0
-    y[1] = x[0] * x[2]
-    return y * y
-
-
-def _inputs(shapes):
-    return tuple(_pos(3) if s == "pos3" else _t(*s) for s in shapes)
-
-
-@pytest.mark.parametrize("name, f, shapes", OPS, ids=[o[0] for o in OPS])
-def test_second_derivatives_of_core_ops(name, f, shapes):
-    inputs = _inputs(shapes)
-    assert tg.gradgradcheck(f, inputs, atol=1e-5, rtol=1e-4)
+def test_second_order_covers_the_table():
+    checked = {c.name for c, _, _ in T.second_order_items()}
+    skipped = {c.name: c.second_order for c in T.CASES if c.second_order is not True}
+    assert all(isinstance(why, str) and why for why in skipped.values()), skipped
+    assert checked | set(skipped) == {c.name for c in T.CASES}
 
 
 def test_gradgradcheck_catches_a_first_order_only_vjp():
@@ -174,7 +108,7 @@ def test_gradgradcheck_catches_a_first_order_only_vjp():
         def vjp(self, g, out, x):
             return (g * 2.0 * np.array(x.data if isinstance(x, tg.Tensor) else x),)
 
-    x = _t(3)
+    x = _t(3, key="frozen square")
     assert tg.gradcheck(lambda t: FrozenSquare.apply(t), x)
     with pytest.raises(tg.GradcheckError, match="second derivatives"):
         tg.gradgradcheck(lambda t: FrozenSquare.apply(t), x)
@@ -183,8 +117,9 @@ def test_gradgradcheck_catches_a_first_order_only_vjp():
 
 
 def test_spectral_norm_jvp_is_exact():
-    a = RNG.standard_normal((3, 2))
-    u = RNG.standard_normal((3, 2))
+    rng = np.random.default_rng(T.seed("spectral norm jvp"))
+    a = rng.standard_normal((3, 2))
+    u = rng.standard_normal((3, 2))
     _, jv = tg.autograd.functional.jvp(lambda x: tg.linalg.norm(x, 2), tg.tensor(a), tg.tensor(u))
     num = tg.autograd.numerical_jacobian(lambda x: tg.linalg.norm(x, 2), tg.tensor(a))
     np.testing.assert_allclose(float(jv), (num * u).sum(), rtol=1e-6)

@@ -257,8 +257,9 @@ def _to_leaf(leaf, g, owned, create_graph, targets, results):
 def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, node_targets):
     """The backward loop: pop the newest node, run its vjp, send each gradient along its edge."""
     heappush, heappop = heapq.heappush, heapq.heappop
-    plain = not (create_graph or batched)   # ndarray gradients, one cotangent
     anomaly = modes.anomaly
+    plain = not (create_graph or batched or anomaly)   # ndarray gradients, one cotangent
+    extras = node_targets is not None or _node_hooks    # hooks, retain_grad, inputs= to look for
     lead = 1 if batched else 0
     owned = set()                      # nodes whose pending gradient array is ours to add into
     node = heappop(heap)[1]
@@ -267,7 +268,7 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
         out = node.out
         if out is None:
             _raise_freed(node)
-        if node_targets is not None or (_node_hooks and node.hooks is not None):
+        if extras and (node.hooks is not None or node_targets is not None):
             g = _node_extras(node, g, node_targets, results, create_graph, batched)
         if _clock > node.stamp:        # something changed in place since node was made
             _check_versions(node)
@@ -283,8 +284,8 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
             args = _graph_inputs(node) if create_graph else inputs
             o = Tensor._make(out, True, node) if create_graph else out
             input_grads = (node.batched_vjp if batched else node.vjp)(g, o, *args)
-        if anomaly:
-            grad_mode.check_finite(node, [_array(gp) for gp in input_grads])
+            if anomaly:
+                grad_mode.check_finite(node, [_array(gp) for gp in input_grads])
         nxt = None                     # fast path: a chain's only pending node skips the heap
         for child, x, gp in zip(node.edges, inputs, input_grads):
             if child is None:
@@ -295,7 +296,7 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
                 gp = np.zeros(g.shape[:lead] + x.shape, x.dtype)   # the node still runs, is freed
                 if create_graph:
                     gp = Tensor._make(gp, False, None)
-            elif gp.shape != (g.shape[:1] + x.shape if lead else x.shape):
+            elif gp.shape != x.shape:  # (always, with a batch axis: sum_to_shape sees to it)
                 gp = sum_to_shape(gp, x.shape, node.name, lead)
             if isinstance(child, Tensor):      # a leaf
                 _to_leaf(child, gp, plain and type(gp) is np.ndarray and gp.base is None

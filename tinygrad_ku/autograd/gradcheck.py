@@ -106,14 +106,14 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
             bad = ~np.isclose(a, n, atol=atol, rtol=rtol, equal_nan=True)
             if bad.any():
                 err = np.where(bad, np.abs(a - n), -1).reshape(-1)
-                worst = int(np.nanargmax(err))
+                worst = int(np.argmax(np.where(np.isnan(err), np.inf, err)))   # nan: worst
                 pos = np.unravel_index(worst, a.shape)
                 out_idx, in_idx = pos[:o.ndim], pos[o.ndim:]
                 culprit = _find_wrong_node(outs, eps, atol, rtol)
                 msg = (f"Jacobian mismatch for output {i} with respect to input {j}: at output "
                        f"element {tuple(int(v) for v in out_idx)} and input element "
-                       f"{tuple(int(v) for v in in_idx)}, analytical {a[pos]!r} vs numerical "
-                       f"{n[pos]!r} (atol={atol}, rtol={rtol}). ")
+                       f"{tuple(int(v) for v in in_idx)}, analytical {float(a[pos])!r} vs numerical "
+                       f"{float(n[pos])!r} (atol={atol}, rtol={rtol}). ")
                 msg += (f"The backward of op '{culprit}' disagrees with its forward."
                         if culprit else "Every op checked on its own agrees with its forward.")
                 if raise_exception:

@@ -46,14 +46,6 @@ def sigmoid(x):
     return x.sigmoid() if isinstance(x, engine.Tensor) else 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def where(cond, a, b):
-    """where(cond, a, b) with a constant boolean `cond`."""
-    if isinstance(a, engine.Tensor) or isinstance(b, engine.Tensor):
-        from .elementwise import Where   # (elementwise imports this module)
-        return Where.apply(a, b, cond=cond)
-    return np.where(cond, a, b)
-
-
 def broadcast_to(x, shape):
     return x.expand(shape) if isinstance(x, engine.Tensor) else np.broadcast_to(x, shape)
 

@@ -12,7 +12,7 @@ import operator
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import cos, data, is_tensor, log, sigmoid, sin, where
+from ._dispatch import cos, data, is_tensor, log, sigmoid, sin
 from ._logistic import exp_neg_abs, sigmoid_from, softplus_from, times_cotangent
 
 
@@ -118,6 +118,13 @@ class Where(Function):
         c = self.cond
         return where(c, g, 0.0), where(c, 0.0, g)
     batched_vjp = vjp
+
+
+def where(cond, a, b):
+    """where(cond, a, b) with a constant boolean `cond` (the dispatching form vjps use)."""
+    if is_tensor(a) or is_tensor(b):
+        return Where.apply(a, b, cond=cond)
+    return np.where(cond, a, b)
 
 
 class Neg(Function):

@@ -11,7 +11,8 @@ def _log_softmax(x, axis):
     m = x.max(axis=axis, keepdims=True, initial=-np.inf)   # initial: empty inputs give empty outputs
     m = np.where(np.isfinite(m), m, 0.0)
     shifted = x - m
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    with np.errstate(divide="ignore"):     # an empty axis: log 0, on an empty result
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def _axes_from_end(axis, g, out):

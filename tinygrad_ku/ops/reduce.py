@@ -10,7 +10,8 @@ import math
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import absolute, broadcast_to, data, exp, is_tensor, where
+from ._dispatch import absolute, broadcast_to, data, exp, is_tensor, permute
+from .elementwise import where
 
 
 def kept_shape(shape, axis):
@@ -111,8 +112,22 @@ class Prod(Function):
         if np.all(xd != 0):
             full = out if self.keepdims else out.reshape(kept_shape(xd.shape, self.axis))
             return (g * full / x,)
+        if is_tensor(x):               # create_graph: as ops, so that it differentiates again
+            return (g * _prod_of_others_op(x, self.axis),)
         return (g * _prod_of_others(xd, self.axis),)
     batched_vjp = vjp
+
+
+def _prod_of_others_op(x, axis):
+    """_prod_of_others with Tensor ops: row i of an (n, n) stack holds the group with x_i
+    replaced by 1, and its product is taken (O(n²) per group; only under create_graph)."""
+    axes = tuple(range(x.ndim)) if axis is None else axis
+    order = [i for i in range(x.ndim) if i not in axes] + list(axes)
+    moved = permute(x, tuple(order))
+    n = math.prod(x.shape[a] for a in axes)
+    flat = moved.reshape(tuple(moved.shape[:x.ndim - len(axes)]) + (1, n))
+    others = where(np.eye(n, dtype=bool), 1.0, flat).prod(-1)     # (..., n)
+    return permute(others.reshape(moved.shape), tuple(int(i) for i in np.argsort(order)))
 
 
 def _prod_of_others(x, axis):
