@@ -55,24 +55,22 @@ class _Worker(threading.Thread):
             raise self.error
 
 
-# ----- 1. grad mode (and anomaly mode) are per thread --------------------------------------
-def test_no_grad_in_one_thread_does_not_disable_recording_in_another():
-    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+def _observe_while_held(context, observe):
+    """Run observe() in thread B while thread A is inside `context`; return what A saw
+    inside (observe's result is what B saw)."""
     inside, release = threading.Event(), threading.Event()
     seen = {}
 
     def a():
-        with tg.no_grad():
+        with context:
+            seen["a"] = (tg.is_grad_enabled(), tg.autograd.is_anomaly_enabled())
             inside.set()
             assert release.wait(TIMEOUT)
 
     def b():
         assert inside.wait(TIMEOUT)
         try:
-            y = x * 2
-            seen["grad_fn"] = y.grad_fn
-            seen["requires_grad"] = y.requires_grad
-            seen["enabled"] = tg.is_grad_enabled()
+            seen["b"] = observe()
         finally:
             release.set()
 
@@ -81,9 +79,20 @@ def test_no_grad_in_one_thread_does_not_disable_recording_in_another():
     tb.start()
     tb.finish()
     ta.finish()
-    assert seen["enabled"] is True
-    assert seen["requires_grad"] is True
-    assert seen["grad_fn"] is not None
+    return seen["a"], seen["b"]
+
+
+# ----- 1. grad mode (and anomaly mode) are per thread --------------------------------------
+def test_no_grad_in_one_thread_does_not_disable_recording_in_another():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def observe():
+        y = x * 2
+        return tg.is_grad_enabled(), y.requires_grad, y.grad_fn is not None
+
+    (a_grad, _), b_seen = _observe_while_held(tg.no_grad(), observe)
+    assert a_grad is False
+    assert b_seen == (True, True, True)
 
 
 def test_backward_in_one_thread_does_not_disable_recording_in_another():
@@ -216,32 +225,13 @@ def test_fresh_thread_has_grad_enabled_while_main_thread_is_in_no_grad():
 
 
 def test_detect_anomaly_in_one_thread_does_not_enable_it_in_another():
-    # NB: this follows the brief for the rewrite. PyTorch's anomaly mode is a process-wide flag
-    # (AnomalyMode::_enabled, "enabled for all computation and threads"); grad mode is the
-    # thread-local one.
-    inside, release = threading.Event(), threading.Event()
-    seen = {}
-
-    def a():
-        with tg.autograd.detect_anomaly():
-            seen["a_inside"] = tg.autograd.is_anomaly_enabled()
-            inside.set()
-            assert release.wait(TIMEOUT)
-
-    def b():
-        assert inside.wait(TIMEOUT)
-        try:
-            seen["b"] = tg.autograd.is_anomaly_enabled()
-        finally:
-            release.set()
-
-    ta, tb = _Worker(a), _Worker(b)
-    ta.start()
-    tb.start()
-    tb.finish()
-    ta.finish()
-    assert seen == {"a_inside": True, "b": False}
+    # The API contract makes anomaly mode per thread like grad mode (PyTorch keeps it
+    # process-wide: AnomalyMode::_enabled).
+    (_, a_anomaly), b_anomaly = _observe_while_held(tg.autograd.detect_anomaly(),
+                                                    tg.autograd.is_anomaly_enabled)
+    assert a_anomaly is True and b_anomaly is False
     assert not tg.autograd.is_anomaly_enabled()
+    seen = {}
     # and a fresh thread does not inherit the main thread's anomaly mode
     with tg.autograd.detect_anomaly():
         w = _Worker(lambda: seen.__setitem__("fresh", tg.autograd.is_anomaly_enabled()))
@@ -303,15 +293,10 @@ def test_setitem_on_amax_output_raises_at_backward():
 
 
 # ----- 3. arrays the user can change after the forward pass ------------------------------
-def _value_or_inplace_error(run, expected):
-    """For a Tensor the user changed in place, PyTorch raises (the op saved it); returning
-    the gradient of the forward-time values is also correct. Anything else is a bug."""
-    try:
-        got = run()
-    except RuntimeError as err:
-        assert SAVED in str(err), str(err)
-        return
-    for g, want in zip(got, expected):
+def _forward_time_gradient(run, expected):
+    """The ops copied what the user changed afterwards: the gradient is that of the values
+    at forward time, whether the user held a Tensor or an ndarray."""
+    for g, want in zip(run(), expected):
         np.testing.assert_allclose(val(g), want, rtol=1e-12, atol=1e-15)
 
 
@@ -327,10 +312,7 @@ def test_where_condition_changed_after_forward(kind):
         return (x.grad,)
 
     expected = ([2.0, 0.0, 2.0],)
-    if kind == "tensor":
-        _value_or_inplace_error(run, expected)
-    else:
-        np.testing.assert_array_equal(val(run()[0]), expected[0])
+    _forward_time_gradient(run, expected)
 
 
 @pytest.mark.parametrize("kind", ["tensor", "numpy"])
@@ -346,10 +328,7 @@ def test_getitem_index_changed_after_forward(kind):
         return (x.grad,)
 
     expected = ([1.0, 0.0, 10.0],)     # y = (x0, x2)
-    if kind == "tensor":
-        _value_or_inplace_error(run, expected)
-    else:
-        np.testing.assert_array_equal(val(run()[0]), expected[0])
+    _forward_time_gradient(run, expected)
 
 
 @pytest.mark.parametrize("kind", ["tensor", "numpy"])
@@ -368,12 +347,7 @@ def test_setitem_index_changed_after_forward(kind):
         return x.grad, v.grad
 
     expected = ([0.0, 2.0, 0.0], [1.0, 3.0])
-    if kind == "tensor":
-        _value_or_inplace_error(run, expected)
-    else:
-        gx, gv = run()
-        np.testing.assert_array_equal(val(gx), expected[0])
-        np.testing.assert_array_equal(val(gv), expected[1])
+    _forward_time_gradient(run, expected)
 
 
 _LOGITS = [[0.1, 0.2, 0.7], [0.3, -0.3, 0.4]]
@@ -403,10 +377,7 @@ def test_class_targets_changed_after_forward(loss, kind):
         out.backward()
         return (x.grad,)
 
-    if kind == "tensor":
-        _value_or_inplace_error(run, (expected,))
-    else:
-        np.testing.assert_allclose(val(run()[0]), expected, rtol=1e-12, atol=1e-15)
+    _forward_time_gradient(run, (expected,))
 
 
 # ----- 4. vectorized jacobian / hessian through legal in-place ops ------------------------

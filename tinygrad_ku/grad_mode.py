@@ -57,43 +57,48 @@ def set_anomaly(on):
     return prev
 
 
-class _GradMode:
-    """Context manager and decorator that sets this thread's grad mode and restores it."""
+class Switch:
+    """Context manager and decorator that sets one of this thread's modes and restores it;
+    `_set` is the mode's setter (it returns the previous mode)."""
+    _set = staticmethod(set_grad)
 
     def __init__(self, mode):
         self.mode = bool(mode)
 
     def __enter__(self):
-        self._prev = set_grad(self.mode)
+        self._prev = self._set(self.mode)
 
     def __exit__(self, *exc):
-        set_grad(self._prev)
+        self._set(self._prev)
 
     def __call__(self, fn):
-        mode = self.mode
+        setter, mode = self._set, self.mode
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with _GradMode(mode):
+            prev = setter(mode)
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                setter(prev)
         return wrapper
 
 
-class no_grad(_GradMode):
+class no_grad(Switch):
     """Ops inside `with no_grad():` (or a function decorated with it) record no graph."""
 
     def __init__(self):
         super().__init__(False)
 
 
-class enable_grad(_GradMode):
+class enable_grad(Switch):
     """Turn graph recording back on inside a `no_grad` region."""
 
     def __init__(self):
         super().__init__(True)
 
 
-class set_grad_enabled(_GradMode):
+class set_grad_enabled(Switch):
     """Set this thread's grad mode now (as torch.set_grad_enabled); as a context manager
     or decorator the previous mode comes back afterwards."""
 

@@ -6,29 +6,15 @@ While it is on, every op records where in the user's code its output was made
 and that place. It slows forward and backward passes; use it to debug.
 Like grad mode, it is per thread: turning it on in one thread leaves the others alone.
 """
-import functools
-
-from ..grad_mode import modes, set_anomaly
+from ..grad_mode import Switch, modes, set_anomaly
 
 
-class detect_anomaly:
+class detect_anomaly(Switch):
     """Context manager / decorator: `with tg.detect_anomaly(): loss.backward()` raises at the NaN/inf op."""
+    _set = staticmethod(set_anomaly)
 
     def __init__(self, check_nan=True):
-        self.check_nan = bool(check_nan)
-
-    def __enter__(self):
-        self._prev = set_anomaly(self.check_nan)
-
-    def __exit__(self, *exc):
-        set_anomaly(self._prev)
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with detect_anomaly(self.check_nan):
-                return fn(*args, **kwargs)
-        return wrapper
+        super().__init__(check_nan)
 
 
 class set_detect_anomaly(detect_anomaly):
@@ -36,7 +22,7 @@ class set_detect_anomaly(detect_anomaly):
 
     def __init__(self, mode, check_nan=True):
         super().__init__(check_nan and mode)
-        self._prev = set_anomaly(self.check_nan)
+        self._prev = set_anomaly(self.mode)
 
     def __enter__(self):
         pass
