@@ -33,8 +33,13 @@ Fields of a case:
     ref           NumPy reference of the forward value, (arrays, **p) -> ndarray, or None
     tol, tol2     gradcheck / gradgradcheck keyword arguments (eps, atol, rtol)
 
+The table continues in tests/op_cases_<topic>.py: each holds `cases()`, a list of Case
+built with the constructors here, appended in file-name order.
+
 Seeds are zlib.crc32 of repr(key) (`seed`), never hash(), which changes per process.
 """
+import importlib
+import pathlib
 import zlib
 from dataclasses import dataclass, field
 
@@ -741,6 +746,9 @@ def _cases():
         Case("prod_with_zeros", "{x}.prod({dim})", _one([(3, 3), (4,)]), ("with_zeros",),
              params=lambda s: [{"dim": None}, {"dim": 0}], fuzz="inputs need exact zeros"),
     ]
+    # more of the table, by topic: tests/op_cases_*.py, each with cases() -> [Case, ...]
+    for path in sorted(pathlib.Path(__file__).parent.glob("op_cases_*.py")):
+        cases += importlib.import_module(path.stem).cases()
     return cases
 
 

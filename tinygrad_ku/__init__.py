@@ -10,8 +10,9 @@ import math as _math
 
 from . import autograd, linalg, nn  # noqa: F401
 from . import estimate, models, optim  # noqa: F401
-from . import decision, distributions, probability, viz  # noqa: F401
+from . import decision, distributions, probability, utils, viz  # noqa: F401
 from .ops.special import digamma, lgamma, polygamma  # noqa: F401
+from .methods import indexing as _methods_indexing, math as _methods_math, scan as _methods_scan
 from .autograd import GradcheckError, gradcheck, grad, numerical_jacobian  # noqa: F401
 from .autograd import detect_anomaly, gradgradcheck, set_detect_anomaly  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
@@ -37,5 +38,7 @@ for _name in ("exp", "log", "log1p", "expm1", "sqrt", "square", "sin", "cos", "t
               "relu", "softplus", "abs", "sign", "clip", "clamp", "sum", "mean", "var", "std",
               "prod", "max", "min", "amax", "amin", "logsumexp", "argmax", "argmin", "reshape",
               "flatten", "squeeze", "unsqueeze", "transpose", "permute"):
+    globals()[_name] = _elementwise(_name)
+for _name in _methods_math.FUNCTIONS + _methods_indexing.FUNCTIONS + _methods_scan.FUNCTIONS:
     globals()[_name] = _elementwise(_name)
 del _name

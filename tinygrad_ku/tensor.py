@@ -6,6 +6,9 @@ import numpy as np
 from . import engine
 from .engine import backward as _backward
 from .grad_mode import modes, no_grad
+from .methods.indexing import IndexingMethods
+from .methods.math import MathMethods
+from .methods.scan import ScanMethods
 from .ops import elementwise as E, linalg as L, reduce as R, shape as S
 from .ops._indexing import split_index
 
@@ -78,7 +81,7 @@ _add, _sub, _mul, _div = E.Add.apply2, E.Sub.apply2, E.Mul.apply2, E.Div.apply2 
 # (plain functions of (a, b): Tensor takes them as its methods, with no wrapper frame)
 
 
-class Tensor:
+class Tensor(MathMethods, IndexingMethods, ScanMethods):
     """An n-dimensional array that records the graph of ops for reverse-mode differentiation.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)

@@ -1,0 +1,1 @@
+"""`tg.utils.data`: TensorDataset and DataLoader, as torch.utils.data."""
