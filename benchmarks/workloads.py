@@ -33,6 +33,14 @@ def _data(workload):
         X = rng.standard_normal((128, 784)).astype(np.float32)
         y = rng.integers(0, 10, 128)
         return {"params": params, "X": X, "y": y, "lr": 0.01}
+    if workload == "course":                   # the MLP's data and weights, LayerNorm gains/biases
+        d = _data("mlp")
+        rng = np.random.default_rng(1)
+        for i in (1, 2):
+            d["params"][f"g{i}"] = (1.0 + 0.1 * rng.standard_normal(256)).astype(np.float32)
+            d["params"][f"be{i}"] = (0.1 * rng.standard_normal(256)).astype(np.float32)
+        d.update(lr=1e-3, p=0.1)
+        return d
     if workload == "logistic":
         N, D = 50_000, 100
         X = rng.standard_normal((N, D))
@@ -109,6 +117,139 @@ def _np_mlp(d):
     p = {k: v.copy() for k, v in p0.items()}
     return Case(lambda _=None: _np_mlp_step(p, d["X"], d["y"], d["lr"]),
                 lambda: _np_mlp_step(dict(p0), d["X"], d["y"], d["lr"], update=False))
+
+
+# The course workload: Linear-ReLU-Dropout-LayerNorm twice, then Linear; cross-entropy; Adam.
+LN_EPS, BETAS, ADAM_EPS = 1e-5, (0.9, 0.999), 1e-8
+# state-dict name of the nn.Sequential -> name in the hand-written NumPy (weights transposed)
+COURSE_NAMES = {"0.weight": "W1", "0.bias": "b1", "3.weight": "g1", "3.bias": "be1",
+                "4.weight": "W2", "4.bias": "b2", "7.weight": "g2", "7.bias": "be2",
+                "8.weight": "W3", "8.bias": "b3"}
+
+
+def _course_state(params):
+    """The NumPy weights as the nn.Sequential's state dict (Linear keeps W as (out, in))."""
+    return {k: np.ascontiguousarray(params[v].T) if v[0] == "W" else params[v].copy()
+            for k, v in COURSE_NAMES.items()}
+
+
+def _course_grads(named_grads):
+    """(state-dict name, grad ndarray) pairs -> the NumPy names and layouts."""
+    return {COURSE_NAMES[k]: g.T if COURSE_NAMES[k][0] == "W" else g for k, g in named_grads}
+
+
+def _np_relu_dropout(h, keep, scale):
+    """relu(h) * keep / (1 - p); returns it and the mask m (bool) with d/dh = m * scale."""
+    m = h > 0
+    if keep is not None:
+        m &= keep
+    a = h * m
+    if scale != 1.0:
+        a *= scale
+    return a, m
+
+
+def _np_layernorm(a, g, b):
+    """(a - mean) / sqrt(var + eps) * g + b over the features; returns it, x-hat and 1/std."""
+    xhat = a - a.mean(axis=1, keepdims=True)
+    var = np.square(xhat).mean(axis=1, keepdims=True)
+    var += LN_EPS
+    rstd = 1.0 / np.sqrt(var)
+    xhat *= rstd
+    out = xhat * g
+    out += b
+    return out, xhat, rstd
+
+
+def _np_layernorm_back(dout, xhat, rstd, g, grads, i):
+    """d/da of the LayerNorm: rstd (dx̂ - mean(dx̂) - x̂ mean(dx̂ x̂)), dx̂ = dout g."""
+    t = dout * xhat
+    grads[f"g{i}"], grads[f"be{i}"] = t.sum(0), dout.sum(0)
+    dxhat = dout * g
+    t *= g                                                     # = dx̂ x̂
+    c2 = t.mean(axis=1, keepdims=True)
+    dxhat -= dxhat.mean(axis=1, keepdims=True)
+    np.multiply(xhat, c2, out=t)
+    dxhat -= t
+    dxhat *= rstd
+    return dxhat
+
+
+def _np_course_grads(p, X, y, keeps, scale):
+    """Gradients of the mean cross-entropy of the course MLP (dropout masks `keeps`)."""
+    h1 = X @ p["W1"]
+    h1 += p["b1"]
+    a1, m1 = _np_relu_dropout(h1, keeps[0], scale)
+    n1, xh1, r1 = _np_layernorm(a1, p["g1"], p["be1"])
+    h2 = n1 @ p["W2"]
+    h2 += p["b2"]
+    a2, m2 = _np_relu_dropout(h2, keeps[1], scale)
+    n2, xh2, r2 = _np_layernorm(a2, p["g2"], p["be2"])
+    z = n2 @ p["W3"]
+    z += p["b3"]                                               # (B, 10)
+    m = z.max(axis=1, keepdims=True)
+    e = np.exp(z - m)
+    s = e.sum(axis=1, keepdims=True)
+    rows = np.arange(len(y))
+    np.mean(np.log(s[:, 0]) + m[:, 0] - z[rows, y])           # the loss
+    dz = e / s                                                 # (softmax - onehot) / B
+    dz[rows, y] -= 1.0
+    dz /= len(y)
+    g = {"W3": n2.T @ dz, "b3": dz.sum(0)}
+    dh2 = _np_layernorm_back(dz @ p["W3"].T, xh2, r2, p["g2"], g, 2)
+    dh2 *= m2
+    if scale != 1.0:
+        dh2 *= scale
+    g["W2"], g["b2"] = n1.T @ dh2, dh2.sum(0)
+    dh1 = _np_layernorm_back(dh2 @ p["W2"].T, xh1, r1, p["g1"], g, 1)
+    dh1 *= m1
+    if scale != 1.0:
+        dh1 *= scale
+    g["W1"], g["b1"] = X.T @ dh1, dh1.sum(0)
+    return g
+
+
+class _NpAdam:
+    """torch.optim.Adam's update, in place, with one scratch buffer per parameter."""
+
+    def __init__(self, p, lr):
+        self.p, self.lr, self.t = p, lr, 0
+        self.state = {k: (np.zeros_like(v), np.zeros_like(v), np.empty_like(v))
+                      for k, v in p.items()}
+
+    def step(self, grads):
+        b1, b2 = BETAS
+        self.t += 1
+        step_size = self.lr / (1.0 - b1 ** self.t)
+        bc2_sqrt = np.sqrt(1.0 - b2 ** self.t)
+        for k, g in grads.items():
+            m, v, buf = self.state[k]
+            m *= b1                                            # m = b1 m + (1 - b1) g
+            np.multiply(g, 1.0 - b1, out=buf)
+            m += buf
+            v *= b2                                            # v = b2 v + (1 - b2) g²
+            np.multiply(g, g, out=buf)
+            buf *= 1.0 - b2
+            v += buf
+            np.sqrt(v, out=buf)                                # p -= step m / (√v / √bc2 + eps)
+            buf /= bc2_sqrt
+            buf += ADAM_EPS
+            np.divide(m, buf, out=buf)
+            buf *= -step_size
+            self.p[k] += buf
+
+
+def _np_course(d):
+    p0, X, y, rate = d["params"], d["X"], d["y"], d["p"]
+    p = {k: v.copy() for k, v in p0.items()}
+    adam, rng = _NpAdam(p, d["lr"]), np.random.default_rng(0)
+    scale = np.float32(1.0 / (1.0 - rate))
+    shape = (len(X), 256)
+
+    def run(_=None):
+        keeps = [rng.random(shape, dtype=np.float32) >= rate for _ in range(2)]
+        adam.step(_np_course_grads(p, X, y, keeps, scale))
+    return Case(run, lambda: _np_course_grads(p0, X, y, (None, None), 1.0))
 
 
 def _np_logistic(d):
@@ -209,6 +350,34 @@ def _tg_mlp(d):
     return Case(run, grads)
 
 
+def _tg_course(d):
+    import tinygrad_ku as tg
+    from tinygrad_ku import nn
+    X, y = tg.tensor(d["X"]), tg.tensor(d["y"])
+
+    def model_at_start():
+        model = nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Dropout(d["p"]), nn.LayerNorm(256),
+            nn.Linear(256, 256), nn.ReLU(), nn.Dropout(d["p"]), nn.LayerNorm(256),
+            nn.Linear(256, 10)).float()
+        model.load_state_dict({k: tg.tensor(v) for k, v in _course_state(d["params"]).items()})
+        return model
+
+    model, criterion = model_at_start(), nn.CrossEntropyLoss()
+    optimizer = tg.optim.Adam(model.parameters(), lr=d["lr"])
+
+    def run(_=None):
+        optimizer.zero_grad()
+        criterion(model(X), y).backward()
+        optimizer.step()
+
+    def grads():
+        fresh = model_at_start().eval()                    # eval(): no dropout
+        criterion(fresh(X), y).backward()
+        return _course_grads((k, t.grad.numpy()) for k, t in fresh.named_parameters())
+    return Case(run, grads)
+
+
 def _tg_logistic(d):
     import tinygrad_ku as tg
     import tinygrad_ku.nn.functional as F
@@ -305,6 +474,35 @@ def _torch_mlp(d):
     return Case(run, grads)
 
 
+def _torch_course(d):
+    import torch
+    from torch import nn
+    X, y = torch.from_numpy(d["X"]), torch.from_numpy(d["y"])
+
+    def model_at_start():
+        model = nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Dropout(d["p"]), nn.LayerNorm(256),
+            nn.Linear(256, 256), nn.ReLU(), nn.Dropout(d["p"]), nn.LayerNorm(256),
+            nn.Linear(256, 10)).float()
+        model.load_state_dict({k: torch.from_numpy(v)
+                               for k, v in _course_state(d["params"]).items()})
+        return model
+
+    model, criterion = model_at_start(), nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=d["lr"])
+
+    def run(_=None):
+        optimizer.zero_grad()
+        criterion(model(X), y).backward()
+        optimizer.step()
+
+    def grads():
+        fresh = model_at_start().eval()                    # eval(): no dropout
+        criterion(fresh(X), y).backward()
+        return _course_grads((k, t.grad.numpy()) for k, t in fresh.named_parameters())
+    return Case(run, grads)
+
+
 def _torch_logistic(d):
     import torch
     import torch.nn.functional as F
@@ -386,6 +584,35 @@ def _ag_mlp(d):
     return Case(run, lambda: dloss(dict(d["params"])))
 
 
+def _ag_course(d):
+    import autograd
+    import autograd.numpy as anp
+    X, y, rate = d["X"], d["y"], d["p"]
+    rows = np.arange(len(y))
+
+    def layernorm(a, g, b):
+        xc = a - anp.mean(a, axis=1, keepdims=True)
+        return xc / anp.sqrt(anp.mean(xc * xc, axis=1, keepdims=True) + LN_EPS) * g + b
+
+    def loss(p, drop1, drop2):
+        n1 = layernorm(anp.maximum(X @ p["W1"] + p["b1"], 0) * drop1, p["g1"], p["be1"])
+        n2 = layernorm(anp.maximum(n1 @ p["W2"] + p["b2"], 0) * drop2, p["g2"], p["be2"])
+        z = n2 @ p["W3"] + p["b3"]
+        m = anp.max(z, axis=1, keepdims=True)
+        logp = z - m - anp.log(anp.sum(anp.exp(z - m), axis=1, keepdims=True))
+        return -anp.mean(logp[rows, y])
+    dloss = autograd.grad(loss)
+    p = {k: v.copy() for k, v in d["params"].items()}
+    adam, rng = _NpAdam(p, d["lr"]), np.random.default_rng(0)
+    scale = np.float32(1.0 / (1.0 - rate))
+
+    def run(_=None):
+        drops = [(rng.random((len(X), 256), dtype=np.float32) >= rate) * scale
+                 for _ in range(2)]
+        adam.step(dloss(p, *drops))
+    return Case(run, lambda: dloss(dict(d["params"]), np.float32(1.0), np.float32(1.0)))
+
+
 def _ag_logistic(d):
     import autograd
     import autograd.numpy as anp
@@ -424,14 +651,14 @@ def _ag_chain(d):
 
 
 FACTORIES = {
-    "numpy": {"tiny": _np_tiny, "mlp": _np_mlp, "logistic": _np_logistic,
+    "numpy": {"tiny": _np_tiny, "mlp": _np_mlp, "course": _np_course, "logistic": _np_logistic,
               "jacobian": _np_jacobian, "chain": _np_chain},
-    "tinygrad_ku": {"tiny": _tg_tiny, "mlp": _tg_mlp, "logistic": _tg_logistic,
-                    "jacobian": _tg_jacobian, "chain": _tg_chain},
-    "torch": {"tiny": _torch_tiny, "mlp": _torch_mlp, "logistic": _torch_logistic,
-              "jacobian": _torch_jacobian, "chain": _torch_chain},
-    "autograd": {"tiny": _ag_tiny, "mlp": _ag_mlp, "logistic": _ag_logistic,
-                 "jacobian": _ag_jacobian, "chain": _ag_chain},
+    "tinygrad_ku": {"tiny": _tg_tiny, "mlp": _tg_mlp, "course": _tg_course,
+                    "logistic": _tg_logistic, "jacobian": _tg_jacobian, "chain": _tg_chain},
+    "torch": {"tiny": _torch_tiny, "mlp": _torch_mlp, "course": _torch_course,
+              "logistic": _torch_logistic, "jacobian": _torch_jacobian, "chain": _torch_chain},
+    "autograd": {"tiny": _ag_tiny, "mlp": _ag_mlp, "course": _ag_course,
+                 "logistic": _ag_logistic, "jacobian": _ag_jacobian, "chain": _ag_chain},
 }
 
 

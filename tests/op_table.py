@@ -288,6 +288,9 @@ class Case:
     def __post_init__(self):
         self._compiled = {}
 
+    def __repr__(self):                # short, in messages and test ids
+        return f"Case({self.name!r})"
+
     @property
     def arity(self):
         return len(self.domains)

@@ -220,3 +220,11 @@ def test_agrees_with_numpy_when_rules_coincide(case):
     got = apply(x, index)
     assert got.shape == np.shape(want)
     np.testing.assert_array_equal(got, want)
+
+
+def test_a_bare_ellipsis_index_is_a_tuple_and_differentiates():
+    assert split_index(Ellipsis, 2) == ((Ellipsis,), None)
+    import tinygrad_ku as tg
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x[...] * tg.tensor([3.0, 4.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 4.0])

@@ -629,3 +629,36 @@ def test_guard_inplace_change_of_output_raises(name, grad_mode):
         y.add_(1.0)
     with pytest.raises(RuntimeError, match=SAVED):
         y.sum().backward()
+
+
+def test_sign_of_nan_is_zero_as_pytorch():
+    np.testing.assert_array_equal(val(tg.tensor([np.nan, -2.0, 0.0, 3.0]).sign()), [0, -1, 0, 1])
+
+
+def test_clamp_with_a_bound_that_broadcasts_the_input():
+    """lo of shape (2, 1) broadcasts x of shape (3,) to (2, 3): x's gradient sums the rows
+    where lo <= x (PyTorch 2.13 gives [1, 2, 0])."""
+    x = tg.tensor([0.5, 2.0, -1.0], requires_grad=True)
+    x.clamp(min=tg.tensor([[0.0], [1.0]])).sum().backward()
+    np.testing.assert_array_equal(val(x.grad), [1.0, 2.0, 0.0])
+
+
+def test_zero_fill_and_copy_overwrite_inf_and_nan():
+    for method, arg, want in (("zero_", (), [0.0, 0.0]), ("fill_", (2.5,), [2.5, 2.5]),
+                              ("copy_", (tg.tensor([1.0, -1.0]),), [1.0, -1.0])):
+        t = tg.tensor([np.inf, np.nan])
+        getattr(t, method)(*arg)
+        np.testing.assert_array_equal(val(t), want)
+    i = tg.tensor([3, 4])
+    i.zero_()
+    assert i.dtype == np.int64 and val(i).tolist() == [0, 0]
+
+
+def test_fill_passes_the_gradient_to_the_value_and_none_to_the_old_values():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    v = tg.tensor(3.0, requires_grad=True)
+    y = x * 1.0
+    y.fill_(v)
+    (y * tg.tensor([2.0, 5.0])).sum().backward()
+    assert v.grad.item() == 7.0
+    np.testing.assert_array_equal(val(x.grad), [0.0, 0.0])

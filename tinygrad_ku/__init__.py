@@ -16,14 +16,28 @@ from .methods import indexing as _methods_indexing, math as _methods_math, scan 
 from .autograd import GradcheckError, gradcheck, grad, numerical_jacobian  # noqa: F401
 from .autograd import detect_anomaly, gradgradcheck, set_detect_anomaly  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .grad_mode import inference_mode, is_inference_mode_enabled  # noqa: F401
+from .dtypes import cuda, device, get_default_dtype, set_default_dtype  # noqa: F401
+from .serialization import load, save  # noqa: F401
 from .tensor import (  # noqa: F401
     Tensor, arange, as_tensor, cat, concatenate, diag, dot, einsum, eye, full, linspace,
     manual_seed, matmul, maximum, minimum, ones, ones_like, outer, rand, randn, stack, tensor,
     trace, where, zeros, zeros_like,
 )
+from .tensor import (  # noqa: F401
+    Generator, empty, empty_like, from_numpy, full_like, initial_seed, is_complex,
+    is_floating_point, is_tensor, logspace, norm, numel, rand_like, randint, randint_like,
+    randn_like, randperm, seed,
+)
 
 inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
-float32, float64, int64, bool_ = "float32", "float64", "int64", "bool"
+# dtypes as PyTorch names them (NumPy dtype objects: x.dtype == tg.float32); from here on
+# float, int and bool in this module are dtypes, not the builtins
+from .dtypes import (  # noqa: E402, F401
+    bool_, bool_ as bool, complex64, complex64 as cfloat, complex128, complex128 as cdouble,
+    float16, float16 as half, float32, float32 as float, float64, float64 as double, int8,
+    int16, int16 as short, int32, int32 as int, int64, int64 as long, uint8,
+)
 
 
 def _elementwise(name):

@@ -156,9 +156,9 @@ def _record(fn, out, parents, edges, inputs):
     return t
 
 
-def _op_error(cls, err, datas):
-    shapes = ", ".join(str(np.shape(d)) for d in datas)
-    return type(err)(f"{cls.__name__}: inputs of shapes {shapes}: {err}")
+def _op_error(cls, err, datas):    # NumPy's ValueError (shapes) becomes PyTorch's RuntimeError
+    msg = f"{cls.__name__}: inputs of shapes {', '.join(str(np.shape(d)) for d in datas)}: {err}"
+    return (RuntimeError if type(err) is ValueError else type(err))(msg)
 
 
 def _array(x):

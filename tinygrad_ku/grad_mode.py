@@ -1,7 +1,8 @@
 """Grad mode and anomaly mode: per-thread switches, as PyTorch keeps them.
 
 `modes.grad_enabled` says whether ops in this thread record the graph;
-`modes.anomaly` whether backward checks every vjp's result for nan/inf.
+`modes.anomaly` whether backward checks every vjp's result for nan/inf;
+`modes.inference` whether the thread is inside `inference_mode()` (grad mode off).
 A thread starts with grad mode on and anomaly mode off, whatever other
 threads have set. Every op asks for its thread's grad mode, and a
 thread-local lookup costs about a tenth of a small op; so the process keeps
@@ -25,6 +26,7 @@ class _Modes(threading.local):
     """Grad mode and anomaly mode, per thread as in PyTorch (class attributes are the defaults)."""
     grad_enabled = True
     anomaly = False
+    inference = False
 
 
 modes = _Modes()
@@ -44,6 +46,22 @@ def set_grad(on):
             _threads_off += prev - on
             all_enabled = _threads_off == 0
         modes.grad_enabled = on
+    return prev
+
+
+def is_inference_mode_enabled():
+    """Whether this thread is inside `inference_mode()`."""
+    return modes.inference
+
+
+def set_inference(on):
+    """Enter (on) or leave inference mode in this thread: grad mode becomes `not on`, as
+    PyTorch's InferenceMode guard sets it. Returns the previous (inference, grad) pair,
+    which this setter also accepts to restore both."""
+    prev = (modes.inference, modes.grad_enabled)
+    inference, grad = on if isinstance(on, tuple) else (bool(on), not on)
+    modes.inference = inference
+    set_grad(grad)
     return prev
 
 
@@ -112,6 +130,21 @@ class set_grad_enabled(Switch):
     def __call__(self, fn):
         set_grad(self._prev)                 # as a decorator it applies only inside fn
         return super().__call__(fn)
+
+
+class inference_mode(Switch):
+    """Like `no_grad`, for code that will never need gradients (torch.inference_mode):
+    a context manager or decorator (with or without parentheses); `inference_mode(False)`
+    leaves inference mode and turns grad mode on."""
+    _set = staticmethod(set_inference)
+
+    def __new__(cls, mode=True):
+        if mode is None or isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)                   # bare @inference_mode on a function
+
+    def __init__(self, mode=True):
+        super().__init__(mode)
 
 
 def user_frame():

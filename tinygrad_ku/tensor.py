@@ -1,9 +1,13 @@
 """`Tensor`: an ndarray that records the ops applied to it, and the functions that make Tensors."""
+import math
+import numbers
+import operator
+import secrets
 from collections import namedtuple
 
 import numpy as np
 
-from . import engine
+from . import dtypes as _dt, engine
 from .engine import backward as _backward
 from .grad_mode import modes, no_grad
 from .methods.indexing import IndexingMethods
@@ -28,10 +32,13 @@ class _Size(int):
 
 
 def _as_array(data, dtype=None, copy=False):
+    """data as an ndarray of numbers; Python floats (not NumPy's) take the default dtype."""
+    python_data = not isinstance(data, (np.ndarray, np.generic, Tensor))
     if isinstance(data, Tensor):
         data = data.data
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [np.asarray(d.data if isinstance(d, Tensor) else d) for d in data]
+        python_data = False
     try:
         arr = np.array(data, dtype=dtype, copy=copy or None) if copy else np.asarray(data, dtype=dtype)
     except ValueError as err:          # ragged nested lists, unparsable strings
@@ -40,13 +47,16 @@ def _as_array(data, dtype=None, copy=False):
     if arr.dtype == object or arr.dtype.kind not in "biufc":
         raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data "
                         f"(got an array of dtype {arr.dtype}); expected numbers or bools")
+    if dtype is None and python_data and _dt._default != np.float64 and arr.dtype.kind in "fc":
+        arr = arr.astype(_dt._default if arr.dtype.kind == "f" else _dt.default_complex_dtype())
     return arr
 
 
 def _check_grad_dtype(arr, op="tensor"):
     if arr.dtype.kind not in _FLOAT_KINDS:
-        raise TypeError(f"{op}: only floating point tensors can require gradients "
-                        f"(got dtype {arr.dtype}); convert with .to(float) or pass dtype=float")
+        raise RuntimeError(f"{op}: only floating point tensors can require gradients "
+                           f"(got dtype {arr.dtype}); convert with .to(float) or pass "
+                           f"dtype=float")
 
 
 def _norm_axis(dim, ndim, op):
@@ -59,12 +69,14 @@ def _norm_axis(dim, ndim, op):
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
     out = []
     for d in dims:
-        if not isinstance(d, (int, np.integer)) or not lo <= d <= hi:
-            raise ValueError(f"{op}: dim {d!r} is out of range for a tensor with {ndim} "
+        if not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
+        if not lo <= d <= hi:
+            raise IndexError(f"{op}: dim {d!r} is out of range for a tensor with {ndim} "
                              f"dimension(s) (expected an int in [{lo}, {hi}])")
         out.append(int(d) % max(ndim, 1))
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: dim {dim!r} repeats an axis")
+        raise RuntimeError(f"{op}: dim {dim!r} repeats an axis")
     return tuple(sorted(out)) if ndim else None
 
 
@@ -125,12 +137,34 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
     ndim = property(lambda self: self.data.ndim)
     size = property(lambda self: _Size(self.data.shape))
     is_leaf = property(lambda self: self.grad_fn is None)
+    device = property(lambda self: _dt.CPU, doc="Where the data lives: always device('cpu').")
+    is_cuda = False
+    is_cpu = True
 
     def dim(self):
         return self.data.ndim
 
     def numel(self):
+        """The number of elements (the product of the shape)."""
         return int(self.data.size)
+
+    nelement = numel
+
+    def element_size(self):
+        """Bytes per element (4 for float32)."""
+        return self.data.itemsize
+
+    def is_floating_point(self):
+        """Whether the dtype is a floating point type (float16/32/64)."""
+        return self.data.dtype.kind == "f"
+
+    def is_complex(self):
+        """Whether the dtype is a complex type."""
+        return self.data.dtype.kind == "c"
+
+    def is_contiguous(self):
+        """Whether the elements lie in memory in row-major order without gaps."""
+        return self.data.flags.c_contiguous
 
     def __len__(self):
         if self.data.ndim == 0:
@@ -162,20 +196,22 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
                                "(np.asarray / np.array); use tensor.detach() first")
         return self.data if dtype is None else self.data.astype(dtype)
 
-    def numpy(self):
-        """The data as an ndarray (shares memory)."""
-        if self.requires_grad:
+    def numpy(self, *, force=False):
+        """The data as an ndarray (shares memory); force=True also when it requires grad."""
+        if self.requires_grad and not force:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
                                "use tensor.detach().numpy()")
         return self.data
 
     def item(self):
+        """The one element as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item(): a tensor with {self.data.size} elements cannot be "
-                             f"converted to a Python scalar (shape {self.shape})")
+            raise RuntimeError(f"item(): a tensor with {self.data.size} elements cannot be "
+                               f"converted to a Python scalar (shape {self.shape})")
         return self.data.item()
 
     def tolist(self):
+        """The elements as nested Python lists (a Python number for a 0-d tensor)."""
         return self.data.tolist()
 
     def __float__(self):
@@ -205,27 +241,125 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
         """A copy whose gradient flows back to this tensor."""
         return S.Clone.apply(self)
 
-    def to(self, dtype):
-        """Cast to `dtype` (differentiable between float types)."""
-        dtype = np.dtype(dtype)
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False,
+           memory_format=None):
+        """This tensor cast to a dtype and moved to a device (the CPU only), as torch.Tensor.to:
+        to(dtype), to(device), to(device, dtype), to(other) (other's dtype), to(dtype=, device=).
+        Returns self when nothing changes (and copy is False); float-to-float casts are
+        differentiable."""
+        args = list(args)
+        if args and isinstance(args[0], Tensor):
+            dtype = args.pop(0).dtype
+        elif args and (_dt.is_device(args[0]) or isinstance(args[0], (int, np.integer))
+                       and not isinstance(args[0], bool)):
+            device = args.pop(0)
+        if args and not isinstance(args[0], bool) and dtype is None:
+            dtype = args.pop(0)
+        if args and isinstance(args[0], bool):
+            args.pop(0)                # non_blocking: nothing is asynchronous on the CPU
+        if args and isinstance(args[0], bool):
+            copy = args.pop(0)
+        if args:
+            raise TypeError(f"to(): unexpected arguments {tuple(args)!r}; expected "
+                            f"to(dtype), to(device, dtype) or to(other_tensor)")
+        _dt.check_device(device, "to()")
+        return self._cast(dtype, "to()", copy)
+
+    def _cast(self, dtype, op, copy=False):
+        if dtype is None:
+            return self.clone() if copy else self
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"{op}: {dtype!r} is not a dtype") from None
         if dtype == self.data.dtype:
-            return self
+            return self.clone() if copy else self
         if dtype.kind not in _FLOAT_KINDS:
             return Tensor._make(self.data.astype(dtype), False, None)
         return E.Cast.apply(self, dtype=dtype)
 
-    astype = to
+    def astype(self, dtype):
+        """NumPy's name for to(dtype)."""
+        return self._cast(dtype, "astype()")
+
+    def type(self, dtype=None, non_blocking=False):
+        """type() -> the type name ('torch.FloatTensor' for float32, as PyTorch); type(dtype)
+        -> to(dtype); a type name such as 'torch.DoubleTensor' works too."""
+        if dtype is None:
+            return _dt.TYPE_NAMES[self.data.dtype]
+        if isinstance(dtype, str):
+            if dtype not in _dt.DTYPE_OF_TYPE_NAME:
+                raise ValueError(f"type(): invalid type: {dtype!r} (expected a dtype or one of "
+                                 f"{sorted(_dt.DTYPE_OF_TYPE_NAME)})")
+            dtype = _dt.DTYPE_OF_TYPE_NAME[dtype]
+        return self._cast(dtype, "type()")
 
     def float(self):
-        return self.to(np.float32)
+        """to(float32)."""
+        return self._cast(_dt.float32, "float()")
 
     def double(self):
-        return self.to(np.float64)
+        """to(float64)."""
+        return self._cast(_dt.float64, "double()")
+
+    def half(self):
+        """to(float16)."""
+        return self._cast(_dt.float16, "half()")
+
+    def long(self):
+        """to(int64) (rounds toward zero)."""
+        return self._cast(_dt.int64, "long()")
+
+    def int(self):
+        """to(int32) (rounds toward zero)."""
+        return self._cast(_dt.int32, "int()")
+
+    def bool(self):
+        """to(bool): nonzero elements become True."""
+        return self._cast(_dt.bool_, "bool()")
+
+    def cpu(self):
+        """self: the data already lives on the CPU."""
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        """Raises: CUDA is not available (tg.cuda.is_available() is False)."""
+        _dt.check_device("cuda", "cuda()")
+
+    def contiguous(self):
+        """self if its elements are in row-major order, else a row-major copy (differentiable)."""
+        return self if self.data.flags.c_contiguous else S.Clone.apply(self)
+
+    # ----- tensors like this one (dtype from self) --------------------------------
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new tensor holding a copy of data, with this tensor's dtype unless given."""
+        return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
+                      requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """zeros(size) with this tensor's dtype unless given."""
+        return zeros(*size, dtype=self.dtype if dtype is None else dtype, device=device,
+                     requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """ones(size) with this tensor's dtype unless given."""
+        return ones(*size, dtype=self.dtype if dtype is None else dtype, device=device,
+                    requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        """empty(size) with this tensor's dtype unless given."""
+        return empty(*size, dtype=self.dtype if dtype is None else dtype, device=device,
+                     requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        """full(size, fill_value) with this tensor's dtype unless given."""
+        return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                    device=device, requires_grad=requires_grad)
 
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (np.float64, np.int64, np.bool_):
+        if self.data.dtype not in (_dt._default, _dt.default_complex_dtype(), np.int64, np.bool_):
             extra += f", dtype={self.data.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name}Backward>"
@@ -319,9 +453,9 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
             return
         if g.dtype != self.data.dtype:
             g, owned = g.astype(self.data.dtype), True
-        if self.grad is None:
-            if not owned or type(g) is not np.ndarray:
-                g = np.array(g)
+        if self.grad is None:          # a C-ordered array of our own: optimizers stream it
+            if not owned or type(g) is not np.ndarray or not g.flags.c_contiguous:
+                g = np.array(g, order="C")
             self.grad = Tensor._make(g, False, None)
         elif self.grad.grad_fn is None and self.grad.data.flags.writeable:
             self.grad.data += g
@@ -395,8 +529,8 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
         try:
             return Tensor._make(np.asarray(ufunc(self.data, o)), False, None)
         except ValueError:
-            raise ValueError(f"{ufunc.__name__}: shapes {self.shape} and {np.shape(o)} "
-                             f"cannot be broadcast together") from None
+            raise RuntimeError(f"{ufunc.__name__}: shapes {self.shape} and {np.shape(o)} "
+                               f"cannot be broadcast together") from None
 
     def __lt__(self, other):
         return self._compare(other, np.less)
@@ -446,7 +580,7 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
     def clip(self, min=None, max=None):
         """Elementwise min(max(x, min), max); the gradient passes where min <= x <= max."""
         if min is None and max is None:
-            raise ValueError("clip: at least one of min and max must be given")
+            raise RuntimeError("clip: at least one of min and max must be given")
         return E.Clip.apply(self, min, max)
 
     clamp = clip
@@ -470,8 +604,14 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
             return R.Sum.apply(self, axis=None, keepdims=False)
         return self._reduce(R.Sum, "sum", dim, axis, keepdim, keepdims)
 
-    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
-        """Σx / n over dim."""
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
+        """Σx / n over dim; with `dtype` the input is cast to it first (as torch)."""
+        if dtype is not None:
+            return self.to(dtype).mean(dim, keepdim, axis=axis, keepdims=keepdims)
+        if self.data.dtype.kind not in _FLOAT_KINDS:
+            raise RuntimeError(f"mean(): could not infer the output dtype: the input has dtype "
+                               f"{self.dtype}, not a floating point or complex one; pass "
+                               f"dtype= or convert first with .float()")
         return self._reduce(R.Mean, "mean", dim, axis, keepdim, keepdims)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
@@ -492,8 +632,10 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
         return R.Std.apply(self, axis=_norm_axis(dim, self.ndim, "std"),
                            correction=correction, keepdims=keep)
 
-    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
-        """Π over dim."""
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
+        """Π over dim; with `dtype` the input is cast to it first (as torch)."""
+        if dtype is not None:
+            return self.to(dtype).prod(dim, keepdim, axis=axis, keepdims=keepdims)
         return self._reduce(R.Prod, "prod", dim, axis, keepdim, keepdims)
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -509,9 +651,11 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
     def _check_nonempty(self, op, dim):
         axes = _norm_axis(dim, self.ndim, op)
         sizes = self.shape if axes is None else [self.shape[a] for a in axes]
-        if 0 in sizes:
-            raise ValueError(f"{op}: cannot reduce over a zero-size dimension (shape "
-                             f"{self.shape}, dim={dim})")
+        if 0 in sizes:          # PyTorch: RuntimeError for a full max/min, else IndexError
+            cls = RuntimeError if dim is None and op in ("amax", "amin", "max", "min") \
+                else IndexError
+            raise cls(f"{op}: cannot reduce over a zero-size dimension (shape "
+                      f"{self.shape}, dim={dim})")
 
     def _max_min(self, op, dim, keepdim, axis, keepdims, arg):
         if isinstance(dim, Tensor):
@@ -598,7 +742,7 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
     def unsqueeze(self, dim):
         nd = self.ndim + 1
         if not -nd <= dim < nd:
-            raise ValueError(f"unsqueeze: dim {dim} is out of range for a result with {nd} "
+            raise IndexError(f"unsqueeze: dim {dim} is out of range for a result with {nd} "
                              f"dimensions")
         dim %= nd
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
@@ -607,8 +751,8 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
         dims = _shape_arg(dims)
         if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)) \
                 or len(dims) != self.ndim:
-            raise ValueError(f"permute: dims {dims} are not a permutation of the "
-                             f"{self.ndim} dimensions of a tensor of shape {self.shape}")
+            raise RuntimeError(f"permute: dims {dims} are not a permutation of the "
+                               f"{self.ndim} dimensions of a tensor of shape {self.shape}")
         dims = tuple(d % self.ndim for d in dims)
         if dims == tuple(range(self.ndim)):
             return self
@@ -626,8 +770,8 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
     def expand(self, *shape):
         shape = _shape_arg(shape)
         if len(shape) < self.ndim:
-            raise ValueError(f"expand: the target shape {shape} has fewer dimensions than "
-                             f"the tensor's shape {self.shape}")
+            raise RuntimeError(f"expand: the target shape {shape} has fewer dimensions than "
+                               f"the tensor's shape {self.shape}")
         lead = len(shape) - self.ndim
         shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         if shape == self.shape:
@@ -637,8 +781,8 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
             if np.broadcast_shapes(self.shape, shape) != shape:
                 raise ValueError
         except ValueError:
-            raise ValueError(f"expand: a tensor of shape {self.shape} cannot be expanded to "
-                             f"{shape}") from None
+            raise RuntimeError(f"expand: a tensor of shape {self.shape} cannot be expanded "
+                               f"to {shape}") from None
         return _view_of(self, S.Expand.apply(self, shape=shape))
 
     def expand_as(self, other):
@@ -714,15 +858,22 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
     def div_(self, other):
         return self._inplace("div_", Tensor.__truediv__, other)
 
+    def _replace(self, op_name, value):
+        """Write `value` (broadcast) over every element: the old values get gradient 0 (even
+        where they were inf or nan), `value` gets the gradient."""
+        if not isinstance(value, Tensor):
+            value = Tensor._make(np.asarray(value, dtype=self.dtype), False, None)
+        return self._inplace(op_name, lambda a, v: E.Where.apply(
+            v, a, cond=np.ones(a.shape, dtype=bool)), value)
+
     def zero_(self):
-        return self._inplace("zero_", lambda a, _: a * 0.0)
+        return self._replace("zero_", 0)
 
     def fill_(self, value):
-        return self._inplace("fill_", lambda a, v: a * 0.0 + v, value)
+        return self._replace("fill_", value)
 
     def copy_(self, src):
-        src = src if isinstance(src, Tensor) else Tensor(src)
-        return self._inplace("copy_", lambda a, s: a * 0.0 + s, src)
+        return self._replace("copy_", src)
 
     def clamp_(self, min=None, max=None):
         return self._inplace("clamp_", lambda a, _: a.clip(min, max))
@@ -737,9 +888,13 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
             basic, advanced = split_index(index, self.ndim)
             target = self.data[basic]
             np.broadcast_to(value.data, (target if advanced is None else target[advanced]).shape)
-        except (ValueError, IndexError) as err:
-            raise ValueError(f"setitem: cannot assign a value of shape {value.shape} to index "
-                             f"{index!r} of a tensor of shape {self.shape}: {err}") from None
+        except IndexError as err:
+            raise IndexError(f"setitem: index {index!r} is invalid for a tensor of shape "
+                             f"{self.shape}: {err}") from None
+        except ValueError as err:
+            raise RuntimeError(f"setitem: cannot assign a value of shape {value.shape} to "
+                               f"index {index!r} of a tensor of shape {self.shape}: "
+                               f"{err}") from None
         self._inplace("setitem", lambda a, v: S.SetItem.apply(a, v, index=index), value)
 
 
@@ -770,11 +925,11 @@ def _write(t, values, op_name):
     try:
         np.copyto(t.data, values, casting="same_kind")
     except TypeError:
-        raise TypeError(f"{op_name}: result of dtype {values.dtype} can't be written in place "
-                        f"into a tensor of dtype {t.dtype}") from None
+        raise RuntimeError(f"{op_name}: result of dtype {values.dtype} can't be written in "
+                           f"place into a tensor of dtype {t.dtype}") from None
     except ValueError:
-        raise ValueError(f"{op_name}: result of shape {values.shape} can't be written in "
-                         f"place into a tensor of shape {t.shape}") from None
+        raise RuntimeError(f"{op_name}: result of shape {values.shape} can't be written in "
+                           f"place into a tensor of shape {t.shape}") from None
 
 
 def _root_gradient(root, gradient, op, create_graph):
@@ -793,23 +948,35 @@ def _root_gradient(root, gradient, op, create_graph):
     return g
 
 
-def _shape_arg(shape):
+def _shape_arg(shape, op="shape"):
+    """A shape given as ints or one sequence of ints, as a tuple (TypeError for anything else)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
+    try:
+        return tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"{op}: a size must be a sequence of ints, got {shape!r}") from None
+
+
+def _new_shape(size, op):
+    """The shape of a new tensor from size (ints or one sequence); RuntimeError if negative."""
+    shape = _shape_arg(size, op)
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"{op}: sizes must be non-negative, got {shape}")
+    return shape
 
 
 def _resolve_shape(shape, size, op, old):
     if shape.count(-1) > 1:
-        raise ValueError(f"{op}: only one dimension can be -1 (got {shape})")
+        raise RuntimeError(f"{op}: only one dimension can be -1 (got {shape})")
     known = int(np.prod([n for n in shape if n != -1]))
     if -1 in shape:
         if known == 0 or size % known:
-            raise ValueError(f"{op}: shape {shape} is invalid for a tensor of shape {old}")
+            raise RuntimeError(f"{op}: shape {shape} is invalid for a tensor of shape {old}")
         shape = tuple(size // known if n == -1 else n for n in shape)
     elif known != size:
-        raise ValueError(f"{op}: shape {shape} is invalid for a tensor of shape {old} "
-                         f"({size} elements)")
+        raise RuntimeError(f"{op}: shape {shape} is invalid for a tensor of shape {old} "
+                           f"({size} elements)")
     return shape
 
 
@@ -828,97 +995,346 @@ engine.Tensor = Tensor
 
 
 # ----- construction --------------------------------------------------------------------
-def tensor(data, requires_grad=False, dtype=None, name=None):
-    """A new Tensor holding a copy of `data` (Python floats become float64)."""
-    t = Tensor(_as_array(data, dtype, copy=True), requires_grad=requires_grad, name=name)
-    return t
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False, name=None):
+    """A new Tensor holding a copy of `data` (Python floats take the default dtype)."""
+    if device is not None:
+        _dt.check_device(device, "tensor")
+    return Tensor(_as_array(data, dtype, copy=True), requires_grad=requires_grad, name=name)
 
 
-def _filled(fill, shape, dtype, requires_grad, name):
-    t = Tensor(fill(_shape_arg(shape), dtype=dtype or np.float64),
-               requires_grad=requires_grad, name=name)
-    return t
+def as_tensor(data, dtype=None, device=None):
+    """data itself if it is a Tensor (cast to dtype if given), else a Tensor sharing its memory
+    when it is an ndarray of that dtype."""
+    if device is not None:
+        _dt.check_device(device, "as_tensor")
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    return Tensor(data, dtype=dtype)
 
 
-def zeros(*shape, dtype=None, requires_grad=False, name=None):
-    return _filled(np.zeros, shape, dtype, requires_grad, name)
+def from_numpy(ndarray):
+    """A Tensor sharing ndarray's memory: a change to either shows in both."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
+    if ndarray.dtype.kind not in "biufc":
+        raise TypeError(f"from_numpy: can't convert np.ndarray of dtype {ndarray.dtype}; "
+                        f"expected numbers or bools")
+    return Tensor._make(ndarray, False, None)
 
 
-def ones(*shape, dtype=None, requires_grad=False, name=None):
-    return _filled(np.ones, shape, dtype, requires_grad, name)
+def _make_new(arr, device, requires_grad, name, op):
+    if device is not None:
+        _dt.check_device(device, op)
+    return Tensor(arr, requires_grad=requires_grad, name=name)
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False, name=None):
-    shape = _shape_arg((shape,) if isinstance(shape, (tuple, list)) else (shape,))
-    dtype = dtype or (np.float64 if isinstance(fill_value, float) else np.asarray(fill_value).dtype)
-    return Tensor(np.full(shape, fill_value, dtype=dtype), requires_grad=requires_grad, name=name)
+def zeros(*size, dtype=None, device=None, requires_grad=False, name=None):
+    """A tensor of zeros of shape size (the default dtype unless given)."""
+    return _make_new(np.zeros(_new_shape(size, "zeros"), _dt.float_or_default(dtype)),
+                     device, requires_grad, name, "zeros")
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
-    t = as_tensor(t)
-    return Tensor(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad=False, name=None):
+    """A tensor of ones of shape size (the default dtype unless given)."""
+    return _make_new(np.ones(_new_shape(size, "ones"), _dt.float_or_default(dtype)),
+                     device, requires_grad, name, "ones")
 
 
-def ones_like(t, dtype=None, requires_grad=False):
-    t = as_tensor(t)
-    return Tensor(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
+def empty(*size, dtype=None, device=None, requires_grad=False, name=None):
+    """A tensor of shape size whose values are whatever the memory held (uninitialised)."""
+    return _make_new(np.empty(_new_shape(size, "empty"), _dt.float_or_default(dtype)),
+                     device, requires_grad, name, "empty")
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def _scalar_dtype(value):
+    """The dtype PyTorch gives a tensor filled with the Python number `value`."""
+    if isinstance(value, (bool, np.bool_)):
+        return _dt.bool_
+    if isinstance(value, numbers.Integral):
+        return _dt.int64
+    if isinstance(value, numbers.Real):
+        return _dt._default
+    if isinstance(value, numbers.Complex):
+        return _dt.default_complex_dtype()
+    raise TypeError(f"full: fill_value must be a number, got {type(value).__name__}")
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, name=None):
+    """A tensor of shape size filled with fill_value (dtype from the value: bool, int64 or
+    the default float dtype)."""
+    shape = _new_shape(size if isinstance(size, (tuple, list)) else (size,), "full")
+    dtype = _scalar_dtype(fill_value) if dtype is None else dtype
+    return _make_new(np.full(shape, fill_value, dtype=dtype), device, requires_grad, name, "full")
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    """The n x m identity matrix (ones on the diagonal)."""
+    return _make_new(np.eye(n, m, dtype=_dt.float_or_default(dtype)), device, requires_grad,
+                     None, "eye")
+
+
+def _like(input, fill, dtype, device, requires_grad, op):
+    """A tensor of input's shape and dtype (unless given) made by fill(shape, dtype)."""
+    input = as_tensor(input)
+    dtype = input.dtype if dtype is None else np.dtype(dtype)
+    return _make_new(fill(input.shape, dtype), device, requires_grad, None, op)
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
+    """zeros of input's shape and dtype (unless given)."""
+    return _like(input, np.zeros, dtype, device, requires_grad, "zeros_like")
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False):
+    """ones of input's shape and dtype (unless given)."""
+    return _like(input, np.ones, dtype, device, requires_grad, "ones_like")
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor of input's shape and dtype (unless given)."""
+    return _like(input, np.empty, dtype, device, requires_grad, "empty_like")
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """fill_value in input's shape and dtype (unless given; 2.5 in an int tensor becomes 2)."""
+    return _like(input, lambda shape, dt: np.full(shape, fill_value, dtype=dt), dtype, device,
+                 requires_grad, "full_like")
+
+
+def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """start, start + step, ... up to end (excluded); arange(n) = 0, ..., n - 1. int64 when
+    every argument is an int, else the default float dtype."""
     if end is None:
         start, end = 0, start
-    return Tensor(np.arange(start, end, step, dtype=dtype), requires_grad=requires_grad)
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
+    ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    if ints:
+        arr = np.arange(start, end, step, dtype=np.int64)
+    else:                              # start + i * step, as PyTorch (NumPy's values differ)
+        arr = start + step * np.arange(math.ceil((end - start) / step), dtype=np.float64)
+    dtype = (_dt.int64 if ints else _dt._default) if dtype is None else dtype
+    return _make_new(arr.astype(dtype, copy=False), device, requires_grad, None, "arange")
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
-    return Tensor(np.linspace(start, end, steps, dtype=dtype), requires_grad=requires_grad)
+def _linspace(start, end, steps, op):
+    """steps evenly spaced float64 values from start to end, by PyTorch's formula (the first
+    half counted up from start, the second down from end)."""
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool):
+        raise TypeError(f"{op}: steps must be an int, got {steps!r}")
+    if steps < 0:
+        raise RuntimeError(f"{op}: number of steps must be non-negative, got {steps}")
+    if steps == 1:
+        return np.array([start], np.float64)
+    i = np.arange(steps)
+    step = (end - start) / (steps - 1)
+    return np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
-    return Tensor(np.eye(n, m, dtype=dtype or np.float64), requires_grad=requires_grad)
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    """steps evenly spaced values from start to end, both included (the default float dtype)."""
+    arr = _linspace(start, end, steps, "linspace").astype(_dt.float_or_default(dtype))
+    return _make_new(arr, device, requires_grad, None, "linspace")
 
 
-_rng = np.random.default_rng()
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps)."""
+    arr = (base ** _linspace(start, end, steps, "logspace")).astype(_dt.float_or_default(dtype))
+    return _make_new(arr, device, requires_grad, None, "logspace")
+
+
+# ----- random numbers ------------------------------------------------------------------
+class Generator(np.random.Generator):
+    """A random number generator (torch.Generator) that is also a NumPy Generator, so it
+    works as `generator=` of every sampler here. Generator() starts from PyTorch's default
+    seed 67280421310721; the same seed gives the same draws."""
+    default_seed = 67280421310721
+
+    def __init__(self, device="cpu"):
+        _dt.check_device(device, "Generator")
+        super().__init__(np.random.PCG64(self.default_seed))
+        self._initial_seed = self.default_seed
+
+    device = property(lambda self: _dt.CPU)
+
+    def manual_seed(self, seed):
+        """Restart the stream from the int `seed` (negative seeds wrap modulo 2**64, as
+        PyTorch's); returns the generator."""
+        seed = int(seed) % 2 ** 64
+        self.bit_generator.state = np.random.PCG64(seed).state
+        self._initial_seed = seed
+        return self
+
+    def seed(self):
+        """Restart the stream from a non-deterministic seed; returns that seed."""
+        s = secrets.randbits(64)
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        """The seed the stream last started from."""
+        return self._initial_seed
+
+    def __reduce__(self):              # copy and pickle as a Generator (NumPy's drops the class)
+        return _restored_generator, (self.bit_generator.state, self._initial_seed)
+
+
+def _restored_generator(state, initial_seed):
+    g = Generator()
+    g.bit_generator.state = state
+    g._initial_seed = initial_seed
+    return g
+
+
+_rng = Generator()
+_rng.seed()
 
 
 def manual_seed(seed):
-    """Seed the generator behind randn/rand (and the samplers that default to it)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-    return _rng
+    """Seed the default generator (behind rand, randn, samplers without generator=); returns it."""
+    return _rng.manual_seed(seed)
+
+
+def seed():
+    """Seed the default generator non-deterministically; returns the seed."""
+    return _rng.seed()
+
+
+def initial_seed():
+    """The seed the default generator last started from."""
+    return _rng.initial_seed()
 
 
 def default_generator():
+    """The default generator (tg.manual_seed seeds it)."""
     return _rng
 
 
-def randn(*shape, dtype=None, requires_grad=False, generator=None, name=None):
-    """Standard normal samples."""
-    rng = generator or _rng
-    arr = rng.standard_normal(_shape_arg(shape)).astype(dtype or np.float64, copy=False)
-    return Tensor(arr, requires_grad=requires_grad, name=name)
+def _generator(generator, op):
+    if generator is None:
+        return _rng
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"{op}: generator must be a tg.Generator (or a NumPy Generator), "
+                        f"got {type(generator).__name__}")
+    return generator
 
 
-def rand(*shape, dtype=None, requires_grad=False, generator=None, name=None):
-    """Uniform samples on [0, 1)."""
-    rng = generator or _rng
-    arr = rng.random(_shape_arg(shape)).astype(dtype or np.float64, copy=False)
-    return Tensor(arr, requires_grad=requires_grad, name=name)
+def _float_dtype(dtype, op):
+    dtype = _dt.float_or_default(dtype)
+    if dtype.kind != "f":              # PyTorch: NotImplementedError from its kernel
+        raise NotImplementedError(f"{op}: sampling into dtype {dtype} is not implemented; "
+                                  f"use a floating point dtype")
+    return dtype
 
 
-def as_tensor(x, dtype=None):
-    """x itself if it is a Tensor (cast to dtype if given), else a Tensor wrapping it."""
-    if isinstance(x, Tensor):
-        return x if dtype is None else x.to(dtype)
-    return Tensor(x, dtype=dtype)
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, name=None):
+    """Standard normal samples of shape size."""
+    dtype = _float_dtype(dtype, "randn")
+    arr = _generator(generator, "randn").standard_normal(_new_shape(size, "randn"))
+    return _make_new(arr.astype(dtype, copy=False), device, requires_grad, name, "randn")
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, name=None):
+    """Uniform samples on [0, 1) of shape size."""
+    dtype = _float_dtype(dtype, "rand")
+    arr = _generator(generator, "rand").random(_new_shape(size, "rand"))
+    return _make_new(arr.astype(dtype, copy=False), device, requires_grad, name, "rand")
+
+
+def _integers(low, high, shape, generator, op):
+    if low >= high:
+        raise RuntimeError(f"{op}: expects low < high, got low={low} >= high={high}")
+    return _generator(generator, op).integers(low, high, size=shape, dtype=np.int64)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    """Integers drawn uniformly from [low, high) (int64): randint(high, size) or
+    randint(low, high, size), size a tuple."""
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    if high is None or not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint: expects randint(high, size) or randint(low, high, size) with "
+                        f"size a tuple of ints, got low={low!r}, high={high!r}, size={size!r}")
+    arr = _integers(low, high, _new_shape(size, "randint"), generator, "randint")
+    return _make_new(arr.astype(_dt.int64 if dtype is None else dtype, copy=False), device,
+                     requires_grad, None, "randint")
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0, ..., n - 1 (int64)."""
+    if n < 0:
+        raise RuntimeError(f"randperm: n must be non-negative, got {n}")
+    arr = _generator(generator, "randperm").permutation(operator.index(n))
+    return _make_new(arr.astype(_dt.int64 if dtype is None else dtype, copy=False), device,
+                     requires_grad, None, "randperm")
+
+
+def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """rand of input's shape and dtype (unless given)."""
+    input = as_tensor(input)
+    return rand(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
+                device=device, requires_grad=requires_grad)
+
+
+def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """randn of input's shape and dtype (unless given)."""
+    input = as_tensor(input)
+    return randn(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
+                 device=device, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad=False):
+    """randint over [low, high) in input's shape and dtype (unless given);
+    randint_like(input, high) draws from [0, high)."""
+    if high is None:
+        low, high = 0, low
+    input = as_tensor(input)
+    arr = _integers(low, high, input.shape, generator, "randint_like")
+    return _make_new(arr.astype(input.dtype if dtype is None else dtype), device, requires_grad,
+                     None, "randint_like")
+
+
+# ----- queries -------------------------------------------------------------------------
+def _tensor_arg(input, op):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: argument 'input' must be a Tensor, got {type(input).__name__}")
+    return input
+
+
+def is_tensor(obj):
+    """Whether obj is a Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    """Whether input's dtype is a floating point type."""
+    return _tensor_arg(input, "is_floating_point").is_floating_point()
+
+
+def is_complex(input):
+    """Whether input's dtype is a complex type."""
+    return _tensor_arg(input, "is_complex").is_complex()
+
+
+def numel(input):
+    """The number of elements of input."""
+    return _tensor_arg(input, "numel").numel()
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """‖input‖_p over dim (all elements when None), as torch.norm: p='fro' (2-norm),
+    'nuc', or a number (inf for max |x|)."""
+    input = as_tensor(input)
+    return (input if dtype is None else input.to(dtype)).norm(p, dim, keepdim)
 
 
 # ----- functions of several tensors ----------------------------------------------------
-def _broadcast_error(op, *xs):
-    shapes = " and ".join(str(np.shape(x.data if isinstance(x, Tensor) else x)) for x in xs)
-    return ValueError(f"{op}: shapes {shapes} cannot be broadcast together")
-
-
 def where(condition, input, other):
     """Elementwise input where condition else other (condition is not differentiated)."""
     cond = condition.data if isinstance(condition, Tensor) else condition
@@ -926,7 +1342,8 @@ def where(condition, input, other):
     try:
         np.broadcast_shapes(*shapes)
     except ValueError as err:
-        raise ValueError(f"Where: inputs of shapes {', '.join(map(str, shapes))}: {err}") from None
+        raise RuntimeError(f"Where: inputs of shapes {', '.join(map(str, shapes))}: "
+                           f"{err}") from None
     return E.Where.apply(input, other, cond=cond)
 
 
@@ -945,16 +1362,16 @@ def matmul(a, b):
     ash, bsh = np.shape(a.data if isinstance(a, Tensor) else a), \
         np.shape(b.data if isinstance(b, Tensor) else b)
     if len(ash) == 0 or len(bsh) == 0:
-        raise ValueError(f"matmul: both arguments need at least 1 dimension (got shapes {ash} "
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension (got shapes {ash} "
                          f"and {bsh}); use * for scalars")
     if ash[-1] != (bsh[0] if len(bsh) == 1 else bsh[-2]):
-        raise ValueError(f"matmul: shapes {ash} and {bsh} are not aligned: {ash[-1]} (last "
+        raise RuntimeError(f"matmul: shapes {ash} and {bsh} are not aligned: {ash[-1]} (last "
                          f"dim of the first) != {bsh[0] if len(bsh) == 1 else bsh[-2]} "
                          f"({'only' if len(bsh) == 1 else 'second-to-last'} dim of the second)")
     try:
         return L.MatMul.apply2(a, b)
-    except ValueError:
-        raise ValueError(f"matmul: batch dimensions of shapes {ash} and {bsh} cannot be "
+    except RuntimeError:
+        raise RuntimeError(f"matmul: batch dimensions of shapes {ash} and {bsh} cannot be "
                          f"broadcast together") from None
 
 
@@ -963,7 +1380,7 @@ def dot(x, y):
     xs, ys = np.shape(x.data if isinstance(x, Tensor) else x), \
         np.shape(y.data if isinstance(y, Tensor) else y)
     if len(xs) != 1 or len(ys) != 1 or xs != ys:
-        raise ValueError(f"dot: expects two 1-D tensors of the same length, got shapes "
+        raise RuntimeError(f"dot: expects two 1-D tensors of the same length, got shapes "
                          f"{xs} and {ys}")
     return L.MatMul.apply(x, y)
 
@@ -972,7 +1389,7 @@ def outer(x, y):
     """x yᵀ: (n,), (m,) -> (n, m)."""
     x, y = as_tensor(x), as_tensor(y)
     if x.ndim != 1 or y.ndim != 1:
-        raise ValueError(f"outer: expects two 1-D tensors, got shapes {x.shape} and {y.shape}")
+        raise RuntimeError(f"outer: expects two 1-D tensors, got shapes {x.shape} and {y.shape}")
     return x.reshape(-1, 1) * y.reshape(1, -1)
 
 
@@ -980,7 +1397,7 @@ def trace(x):
     """Σ xᵢᵢ of a 2-D tensor."""
     x = as_tensor(x)
     if x.ndim != 2:
-        raise ValueError(f"trace: expects a 2-D tensor, got shape {x.shape}")
+        raise RuntimeError(f"trace: expects a 2-D tensor, got shape {x.shape}")
     return L.Trace.apply(x)
 
 
@@ -988,7 +1405,7 @@ def diag(x, diagonal=0):
     """1-D -> the square matrix with x on its diagonal; 2-D -> its diagonal."""
     x = as_tensor(x)
     if x.ndim not in (1, 2):
-        raise ValueError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
+        raise RuntimeError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
     return _view_of(x, L.Diag.apply(x, k=diagonal))
 
 
@@ -1000,13 +1417,13 @@ def einsum(subscripts, *operands):
     for s, x in zip(ins, operands):
         nd = np.ndim(x.data if isinstance(x, Tensor) else x)
         if len(s) != nd:
-            raise ValueError(f"einsum: subscript {s!r} has {len(s)} letters but its operand "
+            raise RuntimeError(f"einsum: subscript {s!r} has {len(s)} letters but its operand "
                              f"has shape {np.shape(x.data if isinstance(x, Tensor) else x)}")
     try:
         return L.Einsum.apply(*operands, subscripts=subscripts)
-    except ValueError as err:
+    except RuntimeError as err:
         shapes = [np.shape(x.data if isinstance(x, Tensor) else x) for x in operands]
-        raise ValueError(f"einsum: {subscripts!r} does not fit shapes {shapes}: {err}") from None
+        raise RuntimeError(f"einsum: {subscripts!r} does not fit shapes {shapes}: {err}") from None
 
 
 def cat(tensors, dim=0):
@@ -1019,7 +1436,7 @@ def cat(tensors, dim=0):
     for t in tensors:
         if t.ndim != nd or t.shape[:axis] + t.shape[axis + 1:] != \
                 tensors[0].shape[:axis] + tensors[0].shape[axis + 1:]:
-            raise ValueError(f"cat: shapes {[x.shape for x in tensors]} differ outside "
+            raise RuntimeError(f"cat: shapes {[x.shape for x in tensors]} differ outside "
                              f"dim {dim}")
     return S.Concatenate.apply(*tensors, axis=axis)
 
@@ -1031,11 +1448,11 @@ def stack(tensors, dim=0):
     """Join same-shape tensors along a new dimension."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
-        raise ValueError("stack: expects a non-empty list of tensors")
+        raise RuntimeError("stack: expects a non-empty list of tensors")
     if len({t.shape for t in tensors}) != 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got "
+        raise RuntimeError(f"stack: all tensors must have the same shape, got "
                          f"{[t.shape for t in tensors]}")
     nd = tensors[0].ndim + 1
     if not -nd <= dim < nd:
-        raise ValueError(f"stack: dim {dim} is out of range for a result with {nd} dimensions")
+        raise IndexError(f"stack: dim {dim} is out of range for a result with {nd} dimensions")
     return S.Stack.apply(*tensors, axis=dim % nd)

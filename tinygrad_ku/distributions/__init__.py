@@ -11,9 +11,10 @@ from .beta import Beta
 from .categorical import Categorical
 from .distribution import Distribution
 from .gamma import Exponential, Gamma
+from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
 from .normal import Laplace, Normal
 from .poisson import Poisson
 
 __all__ = ["Distribution", "Bernoulli", "Categorical", "Normal", "Laplace", "MultivariateNormal",
-           "Poisson", "Exponential", "Beta", "Gamma", "constraints"]
+           "Poisson", "Exponential", "Beta", "Gamma", "constraints", "kl_divergence", "register_kl"]

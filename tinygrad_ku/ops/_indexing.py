@@ -43,7 +43,7 @@ def split_index(index, ndim):
     """
     items = index if type(index) is tuple else (index,)
     if is_basic(index):                  # fast path; the Ellipsis keeps x[basic] a view even for x[0] on 1-D
-        return (index if any(i is Ellipsis for i in items) else items + (Ellipsis,)), None
+        return (items if any(i is Ellipsis for i in items) else items + (Ellipsis,)), None
     conv = []
     for i in items:
         if not _basic_item(i):

@@ -281,9 +281,12 @@ class Abs(Function):
 
 
 class Sign(Function):
+    """-1, 0 or 1; sign(nan) = 0 (PyTorch)."""
     saved_inputs, needs_out = (), False
 
-    forward = staticmethod(np.sign)
+    def forward(self, x):
+        s = np.sign(x)
+        return np.where(x == x, s, 0) if s.dtype.kind == "f" else s
 
     def vjp(self, g, out, x):          # zero almost everywhere
         return (g * 0.0,)
@@ -299,7 +302,7 @@ class Clip(Function):
 
     def vjp(self, g, out, x, lo, hi):  # passes where lo <= x <= hi
         xd = data(x)
-        mask = np.ones(xd.shape, dtype=bool)
+        mask = np.ones(np.shape(data(out)), dtype=bool)   # lo or hi may broadcast x
         if lo is not None:
             mask &= xd >= data(lo)
         if hi is not None:

@@ -1,4 +1,5 @@
-"""Linear-algebra ops: matmul (1-D, 2-D, batched with broadcasting), trace, diag, einsum, svdvals, svd.
+"""Linear-algebra ops: matmul (1-D, 2-D, batched with broadcasting), linear, trace, diag, einsum,
+svdvals, svd.
 
 Singular values and vectors (A = U diag(σ) Vᵀ, thin: k = min(m, n)):
     Svdvals   dA = U diag(gσ) Vᵀ; under create_graph U, V come from `Svd`, so the
@@ -13,6 +14,8 @@ are distinct (and, for m ≠ n, nonzero): at a repeated value F divides by zero 
 second derivatives of svdvals and of norm(ord=2, -2, 'nuc') are inf/nan, unstable
 near such points. First derivatives of singular values are always finite.
 """
+import math
+
 import numpy as np
 
 from ..engine import Function
@@ -62,6 +65,32 @@ class MatMul(Function):
             return (g.reshape(tuple(g.shape) + (1,)) * b if self.needs_grad(0) else None,
                     g @ a if self.needs_grad(1) else None)
         return self.vjp(g, out, a, b)
+
+
+class Linear(Function):
+    """x Wᵀ + b with W (out, in): one node, and dW = Gᵀ X comes out in W's own (out, in)
+    layout (a transposed view of W in a MatMul would hand back a transposed gradient)."""
+    needs_out = False
+
+    def forward(self, x, w, b=None):
+        out = x @ w.T                  # (..., in) @ (in, out) -> (..., out)
+        if b is not None:
+            out += b
+        return out
+
+    def reads(self, i):                # x is read only for dW, W only for dx; b never
+        return i < 2 and self.needs_grad(1 - i)
+
+    def vjp(self, g, out, x, w, b=None):
+        n_out, n_in = data(w).shape
+        rows = math.prod(data(x).shape[:-1])   # every leading axis of x is a row
+        gx = g @ w if self.needs_grad(0) else None
+        gw = gb = None
+        if self.needs_grad(1):         # (out, N) @ (N, in)
+            gw = mT(g.reshape((rows, n_out))) @ x.reshape((rows, n_in))
+        if b is not None and self.needs_grad(2):
+            gb = g.reshape((rows, n_out)).sum(axis=0)
+        return gx, gw, gb
 
 
 class Trace(Function):

@@ -1,8 +1,13 @@
-"""Fused ops for classification losses, each with a closed-form backward cheaper than its parts."""
+"""Fused ops for classification losses, each with a closed-form backward cheaper than its parts.
+
+At the ends of [0, 1], BinaryCrossEntropy follows PyTorch: each log is clamped at -100 in
+the value, and x (1 - x) is floored at float32(1e-12) in the input's gradient (so x = y = 0
+has gradient 0 and x = 0, y = 1 a large finite one); the target's gradient -logit(x) is
+infinite there."""
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import data, exp, is_tensor, sigmoid
+from ._dispatch import data, exp, is_tensor, log, sigmoid
 from ._logistic import combine, exp_neg_abs, sigmoid_from, times_cotangent
 from .shape import IndexAdd
 
@@ -47,35 +52,48 @@ class Softmax(Function):
 
 
 class NllLoss(Function):
-    """-logp[i, target[i]] reduced by 'mean' (over non-ignored rows), 'sum' or 'none'.
-    Params: target (class indices, copied), reduction, ignore_index."""
+    """-w[t] logp[n, t, d1, ...] per target (w = 1 without weights, 0 where t == ignore_index),
+    reduced by 'mean' (divided by the summed w of the kept targets), 'sum' or 'none'.
+    Params: target (N, d1, ...) class indices (copied), weight (C,) ndarray or None,
+    reduction, ignore_index."""
     saved_inputs, needs_out = (), False
 
     def forward(self, logp):
-        target = np.array(self.target)     # a private copy: the caller may change theirs
-        rows = np.arange(logp.shape[0])
+        target = np.asarray(self.target)
         keep = target != self.ignore_index
-        if keep.all():                 # no ignored rows: no masking
-            self.index, n_kept, keep = (rows, target), len(rows), 1.0
-            picked = -logp[self.index]
+        all_kept = bool(keep.all())
+        t = np.array(target) if all_kept else np.where(keep, target, 0)   # a private copy
+        if t.ndim == 1:
+            self.index = (np.arange(len(t)), t)
         else:
-            self.index, n_kept = (rows, np.where(keep, target, 0)), int(keep.sum())
-            picked = -logp[self.index] * keep
-        self.scale = keep * (-1.0 / max(n_kept, 1) if self.reduction == "mean" else -1.0)
-        if self.reduction == "none":
-            return picked
-        total = picked.sum()
-        return (total / n_kept).astype(logp.dtype) if self.reduction == "mean" else total
+            grid = np.indices(t.shape, sparse=True)
+            self.index = (grid[0], t, *grid[1:])
+        if self.weight is not None:         # w: the targets' weights, 0 where ignored
+            w = self.weight.astype(logp.dtype, copy=False)[t]
+            w = w if all_kept else w * keep
+        else:
+            w = None if all_kept else keep.astype(logp.dtype)
+        picked = -logp[self.index]
+        if w is not None:
+            with np.errstate(invalid="ignore"):
+                picked = picked * w if all_kept else np.where(keep, picked * w, 0.0)
+        if self.reduction != "mean":
+            self.scale = -1.0 if w is None else -w
+            return picked if self.reduction == "none" else picked.sum()
+        total = t.size if w is None else w.sum()
+        if not total:                  # nothing kept (or zero weights): nan, as PyTorch
+            self.scale = 0.0 if w is None else np.where(keep, np.nan, 0.0).astype(logp.dtype)
+            return np.asarray(picked.sum() * np.nan, dtype=logp.dtype)
+        self.scale = -1.0 / total if w is None else -w / total
+        return np.asarray(picked.sum() / total, dtype=logp.dtype)
 
     def vjp(self, g, out, logp):
         shape = data(logp).shape
-        if self.reduction != "none":
-            g = g.reshape((1,))
+        value = g * self.scale
         if is_tensor(g):
-            return (IndexAdd.apply(g * self.scale, shape=shape, basic=(Ellipsis,),
-                                   advanced=self.index),)
+            return (IndexAdd.apply(value, shape=shape, basic=(Ellipsis,), advanced=self.index),)
         full = np.zeros(shape, dtype=np.result_type(g, data(logp)))
-        full[self.index] = g * self.scale
+        full[self.index] = value
         return (full,)
 
 
@@ -99,5 +117,32 @@ class BCEWithLogits(Function):
                 gx = g * (sigmoid(x) - y)
         if self.needs_grad(1):
             gy = -g * x
+        return gx, gy
+    batched_vjp = vjp
+
+
+_BCE_EPS = float(np.float32(1e-12))    # PyTorch's floor on x (1 - x) in the gradient (a float)
+
+
+def _log1p(x):
+    return x.log1p() if is_tensor(x) else np.log1p(x)
+
+
+class BinaryCrossEntropy(Function):
+    """-(y log x + (1 - y) log(1 - x)) per element, each log clamped at -100 (PyTorch)."""
+    needs_out = False
+
+    def forward(self, x, y):
+        with np.errstate(divide="ignore"):
+            log_x, log_1mx = np.log(x), np.log1p(-x)
+        return -(y * np.maximum(log_x, -100.0) + (1.0 - y) * np.maximum(log_1mx, -100.0))
+
+    def vjp(self, g, out, x, y):       # d/dx = (x - y) / max(x (1 - x), eps);  d/dy = -logit(x)
+        gx = gy = None
+        if self.needs_grad(0):
+            gx = g * (x - y) / (x * (1.0 - x)).clip(min=_BCE_EPS)
+        if self.needs_grad(1):
+            with np.errstate(divide="ignore"):
+                gy = g * (_log1p(-x) - log(x))
         return gx, gy
     batched_vjp = vjp

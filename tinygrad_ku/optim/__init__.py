@@ -1,4 +1,5 @@
-"""Optimisers with PyTorch's interface: `SGD`, `Adam`, `AdamW`, `LBFGS` (strong-Wolfe line search).
+"""Optimisers with PyTorch's interface: `SGD`, `Adam`, `AdamW`, `LBFGS` (strong-Wolfe line search);
+learning-rate schedules in `lr_scheduler`.
 
     opt = tg.optim.Adam(model.parameters(), lr=1e-2)
     opt.zero_grad(); loss.backward(); opt.step()
@@ -12,8 +13,8 @@ import math
 
 import numpy as np
 
-from . import grad_mode
-from .tensor import Tensor
+from .. import grad_mode
+from ..tensor import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS"]
 
@@ -196,6 +197,7 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize))
+        self._work = {}                # a scratch array per parameter: a step makes no temporaries
 
     def _update_group(self, group):
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
@@ -218,17 +220,24 @@ class Adam(Optimizer):
             state["step"] += 1
             t = state["step"]
             m, v = state["exp_avg"], state["exp_avg_sq"]
+            work = self._work.get(p)
+            if work is None or work.shape != m.shape:
+                work = self._work[p] = np.empty_like(m)
             m *= b1
-            m += (1.0 - b1) * g
+            m += np.multiply(g, 1.0 - b1, out=work)
             v *= b2
-            v += (1.0 - b2) * (g * g)
+            np.multiply(g, g, out=work)
+            work *= 1.0 - b2
+            v += work
             if amsgrad:
                 np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
                 v = state["max_exp_avg_sq"]
-            denom = np.sqrt(v)
+            denom = np.sqrt(v, out=work)                  # √v̂ + ε = √v / √(1 − β₂ᵗ) + ε
             denom /= math.sqrt(1.0 - b2 ** t)
             denom += eps
-            p.data -= (lr / (1.0 - b1 ** t)) * m / denom
+            step = np.divide(m, denom, out=work)          # lr/(1 − β₁ᵗ) · (m / denom), as torch
+            step *= lr / (1.0 - b1 ** t)
+            p.data -= step
             p._bump_version()
 
 
@@ -460,3 +469,6 @@ class LBFGS(Optimizer):
         state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
                      prev_flat_grad=prev_flat_grad, prev_loss=prev_loss if n_iter else None)
         return orig_loss
+
+
+from . import lr_scheduler  # noqa: E402,F401  (after Optimizer, which it imports)
