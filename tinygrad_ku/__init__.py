@@ -29,6 +29,10 @@ from .tensor import (  # noqa: F401
     is_floating_point, is_tensor, logspace, norm, numel, rand_like, randint, randint_like,
     randn_like, randperm, seed,
 )
+from .tensor import (  # noqa: F401
+    BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, argwhere, bincount, bmm,
+    count_nonzero, log_softmax, meshgrid, mm, nonzero, softmax, tril, triu,
+)
 
 inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
 # dtypes as PyTorch names them (NumPy dtype objects: x.dtype == tg.float32); from here on

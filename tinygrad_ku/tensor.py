@@ -13,7 +13,7 @@ from .grad_mode import modes, no_grad
 from .methods.indexing import IndexingMethods
 from .methods.math import MathMethods
 from .methods.scan import ScanMethods
-from .ops import elementwise as E, linalg as L, reduce as R, shape as S
+from .ops import elementwise as E, linalg as L, nn as N, reduce as R, shape as S
 from .ops._indexing import split_index
 
 _FLOAT_KINDS = "fc"
@@ -516,6 +516,61 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
 
     def __rmatmul__(self, other):
         return matmul(other, self)
+
+    def matmul(self, other):
+        """self @ other."""
+        return matmul(self, other)
+
+    def mm(self, mat2):
+        """(n, m) @ (m, p): matmul of two matrices only, as torch.mm."""
+        return mm(self, mat2)
+
+    def bmm(self, mat2):
+        """(b, n, m) @ (b, m, p): a batch of matrix products, as torch.bmm (no broadcasting)."""
+        return bmm(self, mat2)
+
+    def softmax(self, dim):
+        """exp(x) / Σ exp(x) along dim."""
+        return _softmax(N.Softmax, self, dim, "softmax")
+
+    def log_softmax(self, dim):
+        """x − logsumexp(x) along dim."""
+        return _softmax(N.LogSoftmax, self, dim, "log_softmax")
+
+    def tril(self, diagonal=0):
+        """The lower triangle (j ≤ i + diagonal) of the last two dims; the rest is 0."""
+        return _triangle(self, diagonal, np.tril, "tril")
+
+    def triu(self, diagonal=0):
+        """The upper triangle (j ≥ i + diagonal) of the last two dims; the rest is 0."""
+        return _triangle(self, diagonal, np.triu, "triu")
+
+    def nonzero(self, *, as_tuple=False):
+        """Indices of the nonzero elements: (n, ndim) int64, or one index tensor per dim."""
+        idx = np.nonzero(self.data)
+        if as_tuple:
+            return tuple(Tensor._make(i.astype(np.int64), False, None) for i in idx)
+        return Tensor._make(np.stack(idx, axis=-1).astype(np.int64).reshape(-1, self.ndim),
+                            False, None)
+
+    argwhere = nonzero
+
+    def count_nonzero(self, dim=None):
+        """The number of nonzero elements (along dim)."""
+        axis = None if dim is None else _norm_axis(dim, self.ndim, "count_nonzero")
+        return Tensor._make(np.asarray(np.count_nonzero(self.data, axis=axis), np.int64),
+                            False, None)
+
+    def bincount(self, weights=None, minlength=0):
+        """Counts of each value of a 1-D non-negative integer tensor (weighted if given)."""
+        if self.ndim != 1 or self.dtype.kind not in "iu":
+            raise RuntimeError(f"bincount: expects a 1-D integer tensor, got shape {self.shape} "
+                               f"and dtype {self.dtype}")
+        if self.numel() and self.data.min() < 0:
+            raise RuntimeError("bincount: only non-negative values can be counted")
+        w = None if weights is None else np.asarray(
+            weights.detach().data if isinstance(weights, Tensor) else weights)
+        return Tensor._make(np.bincount(self.data, w, minlength), False, None)
 
     __neg__ = E.Neg.apply1
 
@@ -1373,6 +1428,120 @@ def matmul(a, b):
     except RuntimeError:
         raise RuntimeError(f"matmul: batch dimensions of shapes {ash} and {bsh} cannot be "
                          f"broadcast together") from None
+
+
+def mm(a, b):
+    """(n, m) @ (m, p), as torch.mm: both arguments must be matrices."""
+    ash, bsh = np.shape(_data(a)), np.shape(_data(b))
+    if len(ash) != 2 or len(bsh) != 2:
+        raise RuntimeError(f"mm: expects two matrices, got shapes {ash} and {bsh}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """(b, n, m) @ (b, m, p), as torch.bmm: equal batch sizes, no broadcasting."""
+    ash, bsh = np.shape(_data(a)), np.shape(_data(b))
+    if len(ash) != 3 or len(bsh) != 3 or ash[0] != bsh[0]:
+        raise RuntimeError(f"bmm: expects two 3-D tensors with the same batch size, got shapes "
+                           f"{ash} and {bsh}")
+    return matmul(a, b)
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _softmax(op, x, dim, name):
+    x = as_tensor(x)
+    return op.apply(x, axis=_norm_axis(dim, x.ndim, name)[0] if x.ndim else None)
+
+
+def softmax(input, dim):
+    """exp(x) / Σ exp(x) along dim."""
+    return _softmax(N.Softmax, input, dim, "softmax")
+
+
+def log_softmax(input, dim):
+    """x − logsumexp(x) along dim."""
+    return _softmax(N.LogSoftmax, input, dim, "log_softmax")
+
+
+def _triangle(x, diagonal, keep, name):
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise RuntimeError(f"{name}: expects a tensor with at least 2 dims, got shape {x.shape}")
+    mask = keep(np.ones(x.shape[-2:], dtype=bool), diagonal)
+    return E.Where.apply(x, np.zeros((), x.dtype), cond=mask)
+
+
+def tril(input, diagonal=0):
+    """The lower triangle (j ≤ i + diagonal) of the last two dims; the rest is 0."""
+    return _triangle(input, diagonal, np.tril, "tril")
+
+
+def triu(input, diagonal=0):
+    """The upper triangle (j ≥ i + diagonal) of the last two dims; the rest is 0."""
+    return _triangle(input, diagonal, np.triu, "triu")
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-D tensors, as torch.meshgrid ('ij' or 'xy' indexing)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    ts = [as_tensor(t) for t in tensors]
+    if any(t.ndim > 1 for t in ts):
+        raise RuntimeError(f"meshgrid: expects 0-D or 1-D tensors, got shapes "
+                           f"{[t.shape for t in ts]}")
+    ts = [t.reshape(-1) for t in ts]
+    swap = indexing == "xy" and len(ts) > 1
+    order = [1, 0] + list(range(2, len(ts))) if swap else list(range(len(ts)))
+    shape = tuple(ts[k].shape[0] for k in order)
+    grids = []
+    for i, t in enumerate(ts):
+        axis = order.index(i)
+        view = [1] * len(ts)
+        view[axis] = t.shape[0]
+        grids.append(t.reshape(*view).expand(*shape))
+    return tuple(grids)
+
+
+def nonzero(input, *, as_tuple=False):
+    """Indices of the nonzero elements."""
+    return as_tensor(input).nonzero(as_tuple=as_tuple)
+
+
+def argwhere(input):
+    """Indices of the nonzero elements, (n, ndim)."""
+    return as_tensor(input).nonzero()
+
+
+def count_nonzero(input, dim=None):
+    """The number of nonzero elements (along dim)."""
+    return as_tensor(input).count_nonzero(dim)
+
+
+def bincount(input, weights=None, minlength=0):
+    """Counts of each value of a 1-D non-negative integer tensor."""
+    return as_tensor(input).bincount(weights, minlength)
+
+
+def _legacy(dtype, name):
+    def make(*data):
+        """A tensor of this dtype from data (or zeros of a shape given as ints), as torch's
+        legacy constructors."""
+        if data and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                        for n in data):
+            return Tensor(np.zeros(data, dtype))
+        return tensor(data[0] if data else [], dtype=dtype)
+    make.__name__ = name
+    return make
+
+
+FloatTensor, DoubleTensor = _legacy(np.float32, "FloatTensor"), _legacy(np.float64, "DoubleTensor")
+LongTensor, IntTensor = _legacy(np.int64, "LongTensor"), _legacy(np.int32, "IntTensor")
+BoolTensor = _legacy(np.bool_, "BoolTensor")
 
 
 def dot(x, y):
