@@ -101,7 +101,7 @@ CATALOGUE = [
     ("shapes", "elementwise op with an ndarray that doesn't broadcast", lambda: A() * np.ones(4),
      RuntimeError, r"Mul: inputs of shapes \(2, 3\), \(4,\)"),
     ("shapes", "comparison of shapes that don't broadcast", lambda: A() < tg.zeros(4),
-     RuntimeError, r"less: shapes \(2, 3\) and \(4,\) cannot be broadcast"),
+     RuntimeError, r"lt: shapes \(2, 3\) and \(4,\) cannot be broadcast"),
     ("shapes", "where with a condition that doesn't broadcast",
      lambda: tg.where(np.ones(4, bool), A(), A()),
      RuntimeError, r"Where: inputs of shapes \(4,\), \(2, 3\), \(2, 3\)"),

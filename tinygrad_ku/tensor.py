@@ -579,42 +579,21 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
 
     __abs__ = E.Abs.apply1
 
-    def _compare(self, other, ufunc):
-        o = other.data if isinstance(other, Tensor) else other
-        try:
-            return Tensor._make(np.asarray(ufunc(self.data, o)), False, None)
-        except ValueError:
-            raise RuntimeError(f"{ufunc.__name__}: shapes {self.shape} and {np.shape(o)} "
-                               f"cannot be broadcast together") from None
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other):
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        return self._compare(other, np.not_equal)
+    # comparisons: the methods of methods/math.py (bool tensors outside the graph)
+    __lt__ = MathMethods.lt
+    __le__ = MathMethods.le
+    __gt__ = MathMethods.gt
+    __ge__ = MathMethods.ge
+    __eq__ = MathMethods.eq
+    __ne__ = MathMethods.ne
 
     def __invert__(self):
         if self.data.dtype != np.bool_:
             raise TypeError(f"~: only bool tensors can be inverted (got {self.dtype})")
         return Tensor._make(~self.data, False, None)
 
-    def __and__(self, other):
-        return self._compare(other, np.logical_and)
-
-    def __or__(self, other):
-        return self._compare(other, np.logical_or)
+    __and__ = MathMethods.logical_and
+    __or__ = MathMethods.logical_or
 
     # ----- elementwise ---------------------------------------------------------------
     exp = E.Exp.apply1
@@ -1269,7 +1248,8 @@ def default_generator():
     return _rng
 
 
-def _generator(generator, op):
+def generator_or_default(generator, op):
+    """`generator` (a tg.Generator or a NumPy Generator), or the default one when None."""
     if generator is None:
         return _rng
     if not isinstance(generator, np.random.Generator):
@@ -1289,21 +1269,21 @@ def _float_dtype(dtype, op):
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, name=None):
     """Standard normal samples of shape size."""
     dtype = _float_dtype(dtype, "randn")
-    arr = _generator(generator, "randn").standard_normal(_new_shape(size, "randn"))
+    arr = generator_or_default(generator, "randn").standard_normal(_new_shape(size, "randn"))
     return _make_new(arr.astype(dtype, copy=False), device, requires_grad, name, "randn")
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, name=None):
     """Uniform samples on [0, 1) of shape size."""
     dtype = _float_dtype(dtype, "rand")
-    arr = _generator(generator, "rand").random(_new_shape(size, "rand"))
+    arr = generator_or_default(generator, "rand").random(_new_shape(size, "rand"))
     return _make_new(arr.astype(dtype, copy=False), device, requires_grad, name, "rand")
 
 
 def _integers(low, high, shape, generator, op):
     if low >= high:
         raise RuntimeError(f"{op}: expects low < high, got low={low} >= high={high}")
-    return _generator(generator, op).integers(low, high, size=shape, dtype=np.int64)
+    return generator_or_default(generator, op).integers(low, high, size=shape, dtype=np.int64)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -1324,7 +1304,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     """A random permutation of 0, ..., n - 1 (int64)."""
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
-    arr = _generator(generator, "randperm").permutation(operator.index(n))
+    arr = generator_or_default(generator, "randperm").permutation(operator.index(n))
     return _make_new(arr.astype(_dt.int64 if dtype is None else dtype, copy=False), device,
                      requires_grad, None, "randperm")
 

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..tensor import Tensor, default_generator
+from ..tensor import Tensor, generator_or_default
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -47,15 +47,6 @@ def _check(tensor, op):
         raise TypeError(f"{op}: expected a Tensor, got {type(tensor).__name__}")
 
 
-def _rng(generator, op):
-    if generator is None:
-        return default_generator()
-    if isinstance(generator, np.random.Generator):
-        return generator
-    raise TypeError(f"{op}: generator must be a tg.Generator, a NumPy Generator or None, "
-                    f"got {type(generator).__name__}")
-
-
 def _write(tensor, values, op):
     """tensor[...] = values in place, outside the graph; the tensor's version is bumped."""
     with no_grad():
@@ -68,7 +59,7 @@ def _random(tensor, op, draw, generator):
     if tensor.dtype.kind not in "fc":
         raise NotImplementedError(f"{op}: random fills need a floating-point tensor, got dtype "
                                   f"{tensor.dtype}")
-    return _write(tensor, draw(_rng(generator, op), tensor.shape), op)
+    return _write(tensor, draw(generator_or_default(generator, op), tensor.shape), op)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):

@@ -16,19 +16,10 @@ import warnings
 
 import numpy as np
 
-from ..tensor import Tensor, default_generator, stack
+from ..tensor import Tensor, generator_or_default, stack
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
            "default_convert"]
-
-
-def _numpy_rng(generator, op):
-    if generator is None:
-        return default_generator()
-    if isinstance(generator, np.random.Generator):
-        return generator
-    raise TypeError(f"{op}: generator must be a tg.Generator, a NumPy Generator or None, "
-                    f"got {type(generator).__name__}")
 
 
 class Dataset:
@@ -96,7 +87,7 @@ def random_split(dataset, lengths, generator=None):
     if sum(lengths) != n:
         raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
                          f"(lengths {list(lengths)} sum to {sum(lengths)}, the dataset has {n})")
-    perm = _numpy_rng(generator, "random_split").permutation(n).tolist()
+    perm = generator_or_default(generator, "random_split").permutation(n).tolist()
     ends = itertools.accumulate(lengths)
     return [Subset(dataset, perm[end - length:end]) for end, length in zip(ends, lengths)]
 
@@ -173,7 +164,7 @@ class DataLoader:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
         if generator is not None:
-            _numpy_rng(generator, "DataLoader")
+            generator_or_default(generator, "DataLoader")
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
@@ -193,7 +184,7 @@ class DataLoader:
     def _order(self):
         n = len(self.dataset)
         if self.shuffle:
-            return _numpy_rng(self.generator, "DataLoader").permutation(n)
+            return generator_or_default(self.generator, "DataLoader").permutation(n)
         return np.arange(n)
 
     def __iter__(self):
