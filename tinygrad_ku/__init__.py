@@ -19,15 +19,15 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  
 from .grad_mode import inference_mode, is_inference_mode_enabled  # noqa: F401
 from .dtypes import cuda, device, get_default_dtype, set_default_dtype  # noqa: F401
 from .serialization import load, save  # noqa: F401
-from .tensor import (  # noqa: F401
-    Tensor, arange, as_tensor, cat, concatenate, diag, dot, einsum, eye, full, linspace,
-    manual_seed, matmul, maximum, minimum, ones, ones_like, outer, rand, randn, stack, tensor,
-    trace, where, zeros, zeros_like,
+from .random import (  # noqa: F401
+    Generator, initial_seed, manual_seed, rand, rand_like, randint, randint_like, randn,
+    randn_like, randperm, seed,
 )
 from .tensor import (  # noqa: F401
-    Generator, empty, empty_like, from_numpy, full_like, initial_seed, is_complex,
-    is_floating_point, is_tensor, logspace, norm, numel, rand_like, randint, randint_like,
-    randn_like, randperm, seed,
+    Tensor, arange, as_tensor, cat, concatenate, diag, dot, einsum, empty, empty_like, eye,
+    from_numpy, full, full_like, is_complex, is_floating_point, is_tensor, linspace, logspace,
+    matmul, maximum, minimum, norm, numel, ones, ones_like, outer, stack, tensor, trace, where,
+    zeros, zeros_like,
 )
 from .tensor import (  # noqa: F401
     BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, argwhere, bincount, bmm,

@@ -10,7 +10,8 @@ distribution, the argument, the bad value and the constraint.
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor, default_generator, where
+from ..random import default_generator
+from ..tensor import Tensor, where
 
 __all__ = ["Distribution"]
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from .. import linalg
 from ..ops import activation as A, linalg as L, nn as N
-from ..tensor import Tensor, _norm_axis, as_tensor, default_generator, where
+from ..random import default_generator
+from ..tensor import Tensor, _norm_axis, as_tensor, where
 
 __all__ = ["linear", "log_softmax", "softmax", "relu", "sigmoid", "tanh", "softplus", "silu", "gelu", "elu",
            "selu", "leaky_relu", "hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign",

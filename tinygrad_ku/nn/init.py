@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..tensor import Tensor, generator_or_default
+from ..random import generator_or_default
+from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]

@@ -6,7 +6,8 @@ otherwise."""
 import numpy as np
 
 from ..dtypes import check_device, float_or_default
-from ..tensor import Tensor, _norm_axis, as_tensor, default_generator
+from ..random import default_generator
+from ..tensor import Tensor, _norm_axis, as_tensor
 from . import activations as F
 from .module import Module, ModuleDict, ModuleList, Parameter
 

@@ -15,7 +15,8 @@ from collections import OrderedDict
 import numpy as np
 
 from ..dtypes import check_device, float_or_default, is_device
-from ..tensor import Tensor, _as_array, default_generator
+from ..random import default_generator
+from ..tensor import Tensor, _as_array
 from .activations import linear
 
 

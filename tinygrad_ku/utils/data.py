@@ -16,7 +16,8 @@ import warnings
 
 import numpy as np
 
-from ..tensor import Tensor, generator_or_default, stack
+from ..random import generator_or_default
+from ..tensor import Tensor, stack
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
            "default_convert"]
