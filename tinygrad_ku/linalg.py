@@ -8,12 +8,18 @@ the singular values are distinct, inf/nan where they repeat (as PyTorch's).
 """
 import numpy as np
 
+from . import engine
+from .dims import norm_axis as _norm_axis
 from .ops.linalg import Svdvals
 from .ops.reduce import PNorm
-from .tensor import Tensor, _norm_axis, as_tensor
 
 _VECTOR_ORDS = "a number, inf or -inf"
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
+
+
+def as_tensor(x):
+    """x itself if it is a Tensor, else a Tensor of it (tensor.py imports this module)."""
+    return x if isinstance(x, engine.Tensor) else engine.Tensor(x)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False):
@@ -154,7 +160,7 @@ def slogdet(A):
     A = as_tensor(A)
     _check_square("slogdet", A)
     logabs = Slogdet.apply(A)
-    sign = Tensor(np.linalg.slogdet(A.data)[0])
+    sign = engine.Tensor(np.linalg.slogdet(A.data)[0])
     return namedtuple("SlogdetResult", ["sign", "logabsdet"])(sign, logabs)
 
 

@@ -6,8 +6,9 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import dtypes as _dt, engine
+from . import dtypes as _dt, engine, linalg
 from .engine import backward as _backward
+from .dims import dim_kw as _dim_kw, norm_axis as _norm_axis
 from .grad_mode import modes, no_grad
 from .methods.indexing import IndexingMethods
 from .methods.math import MathMethods
@@ -56,36 +57,6 @@ def _check_grad_dtype(arr, op="tensor"):
         raise RuntimeError(f"{op}: only floating point tensors can require gradients "
                            f"(got dtype {arr.dtype}); convert with .to(float) or pass "
                            f"dtype=float")
-
-
-def _norm_axis(dim, ndim, op):
-    """Normalise dim (None, int or sequence of ints) to None or a sorted tuple of axes."""
-    if dim is None:
-        return None
-    if not isinstance(dim, (int, np.integer, tuple, list)):
-        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
-    out = []
-    for d in dims:
-        if not isinstance(d, (int, np.integer)):
-            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
-        if not lo <= d <= hi:
-            raise IndexError(f"{op}: dim {d!r} is out of range for a tensor with {ndim} "
-                             f"dimension(s) (expected an int in [{lo}, {hi}])")
-        out.append(int(d) % max(ndim, 1))
-    if len(set(out)) != len(out):
-        raise RuntimeError(f"{op}: dim {dim!r} repeats an axis")
-    return tuple(sorted(out)) if ndim else None
-
-
-def _dim_kw(op, dim, axis, keepdim, keepdims):
-    """Accept NumPy's axis=/keepdims= as aliases of PyTorch's dim=/keepdim=."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}: pass either dim= or axis=, not both")
-        dim = axis
-    return dim, bool(keepdim or keepdims)
 
 
 _add, _sub, _mul, _div = E.Add.apply2, E.Sub.apply2, E.Mul.apply2, E.Div.apply2   # the hot operators
@@ -738,7 +709,6 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """Vector or Frobenius norm, as torch.Tensor.norm."""
-        from . import linalg
         if p == "fro" or p is None:
             p = 2
         if p == "nuc":
