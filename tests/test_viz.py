@@ -252,6 +252,94 @@ def test_distinct_styles_and_output_leaf(tmp_path):
                 for s in (styles["param"], styles["data"], styles["op"], styles["output"])}) == 4
 
 
+def _mlp_loss():
+    import tinygrad_ku.nn as nn
+    import tinygrad_ku.nn.functional as F
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    X = tg.randn(5, 4)
+    y = tg.tensor([0, 1, 2, 0, 1])
+    return model, F.cross_entropy(model(X), y)
+
+
+def test_module_parameters_are_named(tmp_path):
+    model, loss = _mlp_loss()
+    names = ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert [n for n, _ in model.named_parameters()] == names
+    for dot in (viz.draw_graph(loss, params=dict(model.named_parameters())),   # torchviz's way
+                viz.draw_graph(loss, model=model)):
+        for name in names:
+            assert f"<b>{name}</b>" in dot.source
+    nodes, _ = render_svg(viz.draw_graph(loss, model=model), tmp_path, "live")
+    assert sorted(n["texts"][0] for n in of_class(nodes, "param")) == sorted(names)
+    assert "(8, 4) float64" in one(nodes, "param", "0.weight")["texts"]   # Linear(4, 8).weight
+    assert "(3,) float64" in one(nodes, "param", "2.bias")["texts"]
+    assert [n["texts"][0] for n in of_class(nodes, "data")] == ["tensor"]   # X has no name
+
+    # a freed graph still reaches every parameter, so the names stay
+    loss.backward()
+    nodes, _ = render_svg(viz.draw_graph(loss, model=model), tmp_path, "freed")
+    assert sorted(n["texts"][0] for n in of_class(nodes, "param")) == sorted(names)
+    nodes, _ = render_svg(viz.draw_graph(loss, model=model, backward=True), tmp_path, "bw")
+    heads = {n["texts"][0] for n in nodes}
+    assert {"0.weight.grad", "0.bias.grad", "2.weight.grad", "2.bias.grad"} <= heads
+
+
+def test_params_name_leaves_and_win_over_tensor_names():
+    w = tg.tensor([1.0, 2.0], requires_grad=True, name="w")
+    b = tg.tensor(0.5, requires_grad=True, name="b")
+    y = (w * 3.0).sum() + b
+    src = viz.draw_graph(y, params={"fc1.weight": w}).source
+    assert "<b>fc1.weight</b>" in src and "<b>w</b>" not in src and "<b>b</b>" in src
+    src = viz.draw_graph(y, params=[("fc1.bias", b)]).source    # (name, tensor) pairs too
+    assert "<b>fc1.bias</b>" in src and "<b>w</b>" in src
+    with pytest.raises(TypeError, match="params"):
+        viz.draw_graph(y, params={"w": np.ones(2)})
+    with pytest.raises(TypeError, match="params"):
+        viz.draw_graph(y, params=3)
+    with pytest.raises(TypeError, match="params"):
+        viz.draw_graph(y, params=["w"])
+    with pytest.raises(TypeError, match="model"):
+        viz.draw_graph(y, model=w)
+
+
+def test_ops_show_the_arguments_a_student_wrote(tmp_path):
+    _, loss = _mlp_loss()
+    src = viz.draw_graph(loss).source
+    assert "<b>NllLoss(reduction='mean')</b>" in src      # F.cross_entropy(..., reduction='mean')
+    assert "<b>LogSoftmax(dim=1)</b>" in src
+    state = vars(loss.grad_fn)          # the node keeps these, but a student never wrote them
+    assert {"scale", "ignore_index", "index", "target"} <= set(state)
+    for internal in ("scale", "ignore_index", "-100", "index", "target", "array", "=-0.2"):
+        assert internal not in src, internal
+    loss.backward()                     # the engine frees the node's arguments with its state
+    assert "<b>NllLoss</b>" in viz.draw_graph(loss).source
+
+    x = tg.tensor(np.ones((2, 3)), requires_grad=True, name="x")
+    cases = [(x.sum(dim=1), "Sum(dim=1)"), (x.sum(1, keepdim=True), "Sum(dim=1, keepdim=True)"),
+             (x.mean(dim=(0, 1)), "Mean(dim=(0, 1))"), (x.sum(), "Sum")]
+    for y, head in cases:
+        nodes, _ = render_svg(viz.draw_graph(y), tmp_path)
+        assert one(nodes, "output")["texts"][0] == head
+        assert "axis" not in viz.draw_graph(y).source
+
+
+@pytest.mark.parametrize("name, shown", [(5, "5"), ("x\x00y", "x\\x00y"), (("a", 1), "('a', 1)"),
+                                         ('<b>"q"&\n\t', '<b>"q"&\\n\\t')])
+def test_names_of_any_type_render(tmp_path, name, shown):
+    x = tg.tensor([1.0, 2.0], requires_grad=True, name=name)
+    d = tg.tensor([3.0, 4.0], name=name)
+    y = (x * d).sum()
+    nodes, _ = render_svg(viz.draw_graph(y), tmp_path, "fwd")
+    assert one(nodes, "param")["texts"][0] == shown
+    assert one(nodes, "data")["texts"][0] == shown
+    y.backward()
+    nodes, _ = render_svg(viz.draw_graph(y, backward=True), tmp_path, "bwd")
+    assert shown + ".grad" in [n["texts"][0] for n in nodes]
+    nodes, _ = render_svg(viz.draw_graph(y, params={name: x}), tmp_path, "params")
+    assert one(nodes, "param")["texts"][0] == shown
+
+
 def test_bad_arguments():
     x = tg.tensor([1.0], requires_grad=True)
     with pytest.raises(TypeError, match="draw_graph"):

@@ -60,3 +60,16 @@ for _name in ("exp", "log", "log1p", "expm1", "sqrt", "square", "sin", "cos", "t
 for _name in _methods_math.FUNCTIONS + _methods_indexing.FUNCTIONS + _methods_scan.FUNCTIONS:
     globals()[_name] = _elementwise(_name)
 del _name
+
+# The public names: what `from tinygrad_ku import *` gives and what dir(tg) lists (as torch,
+# that includes the dtypes float, int and bool). Internal modules (engine, ops, dims, ...) stay
+# importable by their full names but are not listed.
+_PUBLIC_MODULES = {"autograd", "decision", "distributions", "estimate", "linalg", "models", "nn",
+                   "optim", "probability", "utils", "viz"}
+__all__ = sorted(_n for _n, _v in globals().items()
+                 if not _n.startswith("_") and (type(_v).__name__ != "module"
+                                                or _n in _PUBLIC_MODULES))
+
+
+def __dir__():
+    return list(__all__)

@@ -27,10 +27,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .random import default_generator
 from .tensor import Tensor
 
 __all__ = ["marginal", "conditional", "bayes", "expectation", "monte_carlo", "MonteCarloResult",
            "normal_quantile"]
+
+
+def __dir__():
+    return list(__all__)
+
 
 PROB_TOL = 1e-5          # how far a table may sum away from one (loose enough for
                          # finite-difference gradient checks, which perturb entries by 1e-6)
@@ -251,14 +257,26 @@ def normal_quantile(q):
     return z
 
 
-def _as_rng(seed):
+def _as_rng(seed, generator=None, func="monte_carlo"):
+    """The generator to draw from: `generator`, else `seed` (an int or a numpy Generator),
+    else the library's default generator, so that tg.manual_seed(s) makes the draws
+    reproducible (as torch's samplers draw from its default generator)."""
+    if generator is not None:
+        if seed is not None:
+            raise ValueError(f"{func}: give seed= or generator=, not both")
+        if not isinstance(generator, np.random.Generator):
+            raise TypeError(f"{func}: generator must be a tg.Generator (or a NumPy Generator), "
+                            f"got {type(generator).__name__}")
+        return generator
+    if seed is None:
+        return default_generator()
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
 
 
 def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=False,
-                confidence=0.95):
+                confidence=0.95, *, generator=None):
     """Estimate E[f(X)] from n draws X ~ sampler, with its standard error and a normal CI.
 
     sampler(rng, size) returns `size` draws (leading axis) from a numpy Generator `rng`;
@@ -267,7 +285,9 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
     of the mean and sum of squared deviations, so memory is bounded by one chunk for
     any n and no precision is lost to sum-of-squares cancellation.
     stderr = s / sqrt(n); ci = estimate -+ Phi^-1((1 + confidence) / 2) * stderr.
-    seed: an int, None or a numpy Generator. progress=True shows a tqdm bar (optional dependency).
+    seed: an int or a numpy Generator; generator: a tg.Generator (or numpy Generator). With
+    neither, draws come from the library's default generator, so ``tg.manual_seed(s)`` makes
+    them reproducible. progress=True shows a tqdm bar (optional dependency).
 
     >>> normal = lambda rng, size: rng.standard_normal(size)
     >>> est, se = monte_carlo(lambda x: x ** 2, normal, 10**5, seed=0)
@@ -289,7 +309,7 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
         raise TypeError("monte_carlo: f must be callable (or None for the identity), got "
                         f"{type(f).__name__}")
     n, chunk_size = int(n), int(chunk_size)
-    rng = _as_rng(seed)
+    rng = _as_rng(seed, generator)
     bar = None
     if progress:
         try:
@@ -350,7 +370,7 @@ def _sampler_for(dist, seed):
 # expectations
 
 def expectation(probs, values=None, *, axis=None, n=100_000, seed=None,
-                chunk_size=DEFAULT_CHUNK, progress=False, confidence=0.95):
+                chunk_size=DEFAULT_CHUNK, progress=False, confidence=0.95, generator=None):
     """E[values] = sum_x probs[x] * values[x]; or E[f(X)], X ~ dist, by Monte Carlo.
 
     Discrete: probs is a table summing to one (over `axis` if given: one distribution
@@ -358,7 +378,8 @@ def expectation(probs, values=None, *, axis=None, n=100_000, seed=None,
     against it. Differentiable when either is a Tensor.
     Monte Carlo: ``expectation(dist, f, n=..., seed=...)`` for any object with
     ``.sample(shape)`` (passed a numpy Generator as ``generator=`` when its signature
-    accepts one; otherwise a seed cannot reach it and a warning says so). f=None means E[X]. Returns a
+    accepts one; otherwise a seed cannot reach it and a warning says so). Without seed= or
+    generator=, draws come from the default generator (``tg.manual_seed``). f=None means E[X]. Returns a
     MonteCarloResult (``est, se = expectation(dist, f, n=10**5)``).
 
     >>> expectation([0.5, 0.25, 0.25], [0.0, 1.0, 2.0])
@@ -368,8 +389,10 @@ def expectation(probs, values=None, *, axis=None, n=100_000, seed=None,
         if values is not None and not callable(values):
             raise TypeError("expectation: with a distribution, the second argument must be a "
                             f"function f of the samples, got {type(values).__name__}")
-        return monte_carlo(values, _sampler_for(probs, seed), n, seed=seed, chunk_size=chunk_size,
-                           progress=progress, confidence=confidence)
+        rng = _as_rng(seed, generator, "expectation")
+        return monte_carlo(values, _sampler_for(probs, seed if generator is None else generator),
+                           n, seed=rng, chunk_size=chunk_size, progress=progress,
+                           confidence=confidence)
     if values is None:
         raise ValueError("expectation: values is required for a table of probabilities "
                          "(expectation(probs, values))")

@@ -8,8 +8,11 @@
     >>> dot.render("graph", format="svg")   # writes graph.svg  # doctest: +SKIP
 
 What is drawn (forward graph, the default):
-  - one node per op: its name, output shape and dtype, and its values when small;
-  - one node per leaf tensor: its `name`, shape, dtype, `requires_grad`, values
+  - one node per op: its name with the simple arguments a student wrote, as PyTorch
+    names them (`Sum(dim=1)`, `NllLoss(reduction='mean')`; never arrays or state kept
+    for the vjp), output shape and dtype, and its values when small;
+  - one node per leaf tensor: its name (from `params=` / `model=`, e.g. `0.weight`,
+    else its own `name`, shown safely whatever its type), shape, dtype, `requires_grad`, values
     and, after `backward()`, its `.grad`;
   - leaves that require grad (parameters) are blue boxes, leaves that don't
     (data) are grey boxes, intermediate ops are yellow ellipses, the output is
@@ -24,8 +27,9 @@ runs, edges pointing the way gradients flow, each labelled with the shape of
 the gradient it carries, ending in the leaves' `.grad`.
 
 Both live graphs and graphs freed by `backward()` (without `retain_graph`) can
-be drawn; a freed graph no longer has the ops' output values, and its
-constant and no-grad inputs show as "no-grad input".
+be drawn; a freed graph no longer has the ops' output values or arguments, and its
+constant and no-grad inputs show as "no-grad input" (the engine keeps no reference
+to them once freed, so they cannot be drawn afterwards).
 
 Rendering needs a Graphviz `dot` program: a system `dot` on PATH when there is
 one, else the executable of the `graphviz-pure` package (a dependency of
@@ -223,36 +227,82 @@ def _html(title, text=(), values=(), grads=()):
 
     A block of several value lines (a matrix) is left-aligned so its columns line up.
     """
-    parts = [f"<b>{html.escape(title)}</b><br/>"]
-    parts += [f"{html.escape(s)}<br/>" for s in text]
+    parts = [f"<b>{_esc(title)}</b><br/>"]
+    parts += [f"{_esc(s)}<br/>" for s in text]
     for lines, color in ((values, None), (grads, _GRAD_COLOR)):
         if not lines:
             continue
         font = '<font face="Courier" point-size="10"' + (f' color="{color}">' if color else ">")
         brk = '<br align="left"/>' if len(lines) > 1 else "<br/>"
-        parts.append(font + "".join(html.escape(s) + brk for s in lines) + "</font>")
+        parts.append(font + "".join(_esc(s) + brk for s in lines) + "</font>")
     label = "".join(parts)
     if label.endswith("<br/>"):
         label = label[:-5]
     return "<" + label + ">"
 
 
+def _esc(text):
+    """Any object as text that is safe inside a graphviz HTML-like label: str() of it, control
+    characters as visible escapes (a NUL byte as \\x00, a newline as \\n), then HTML-escaped."""
+    text = text if isinstance(text, str) else str(text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() or c == " " else _ctrl(c) for c in text)
+    return html.escape(text, quote=False)
+
+
+def _ctrl(c):
+    """A non-printable character as Python writes it in a string literal ('\\x00', '\\n')."""
+    return repr(c)[1:-1] if c not in "'\"" else c
+
+
+def _display_name(t, names):
+    """What a leaf is called: its name in `params` (dotted, as named_parameters() gives it),
+    else its own `.name`, else "tensor"."""
+    name = names.get(id(t)) if names else None
+    if name is None:
+        name = getattr(t, "name", None)
+    return "tensor" if name is None else name
+
+
 _ENGINE_KEYS = {"parents", "inputs", "out", "stamp", "origin", "hooks", "retained",
-                "out_modified", "freed", "out_shape", "out_dtype"}
+                "out_modified", "freed", "out_shape", "out_dtype", "viewed", "keeps_state"}
+# state an op keeps for its vjp (not an argument the user wrote), and derived constants
+_OP_STATE = {"scale", "index", "indices", "advanced", "basic", "distinct", "mask", "cond",
+             "target", "weight", "e", "vt", "slope", "rstd", "pos", "out_sub", "onehot",
+             "inside", "inner", "cdf", "bounds", "at", "trans"}
+# arguments shown only when they differ from their PyTorch default
+_DEFAULTS = {"ignore_index": -100, "keepdims": False, "keepdim": False}
+# NumPy's names of PyTorch's arguments
+_PYTORCH_NAMES = {"axis": "dim", "axes": "dims", "keepdims": "keepdim"}
+_MAX_TUPLE = 6                # longer int tuples (shapes of big tensors) are left out
 
 
 def _op_params(node):
-    """The simple parameters an op kept on itself (axis=(1,), keepdims=True, ...), as text."""
+    """The simple arguments of an op as PyTorch spells them (dim=1, keepdim=True,
+    reduction='mean'), as text; never arrays, index tuples or state kept for the vjp."""
     items = []
     for key, value in vars(node).items():
-        if key.startswith("_") or key in _ENGINE_KEYS or value is None or value is False:
+        if (key.startswith("_") or key in _ENGINE_KEYS or key in _OP_STATE or value is None
+                or (key in _DEFAULTS and _DEFAULTS[key] == value
+                    and type(value) is type(_DEFAULTS[key]))):
             continue
-        if isinstance(value, tuple) and all(isinstance(n, (int, np.integer)) for n in value):
+        if isinstance(value, tuple):
+            if not (0 < len(value) <= _MAX_TUPLE
+                    and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                            for n in value)):
+                continue
             value = tuple(int(n) for n in value)
-        elif not isinstance(value, (bool, int, float, str, np.integer, np.floating)):
+            if key in ("axis", "dim") and len(value) == 1:
+                value = value[0]                    # Sum(dim=1), as it was written
+        elif isinstance(value, (np.integer, np.floating, np.bool_)):
+            value = value.item()
+        elif not isinstance(value, (bool, int, float, str)):
             continue
-        text = f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}"
-        if len(text) <= 30:
+        if value is False and key not in _DEFAULTS:
+            continue
+        key = _PYTORCH_NAMES.get(key, key)
+        text = f"{key}={value!r}"
+        if len(text) <= 30 and text.isprintable():
             items.append(text)
     return ", ".join(items)
 
@@ -281,7 +331,7 @@ def _op_grad(node):
 
 
 def _label(v, output_tensor, opts):
-    show_shapes, limit, show_grad = opts
+    show_shapes, limit, show_grad, names = opts
     shape, dtype, values = _meta(v)
     if v.kind == "const":
         if v.obj is None:
@@ -293,12 +343,10 @@ def _label(v, output_tensor, opts):
         return "const " + " ".join(s.strip() for s in lines)
     text = []
     if v.kind == "op":
-        title = v.obj.name
         params = _op_params(v.obj)
-        if params:
-            text.append(params)
+        title = f"{v.obj.name}({params})" if params else v.obj.name
     else:
-        title = getattr(v.obj, "name", None) or "tensor"
+        title = _display_name(v.obj, names)
     if show_shapes and shape is not None:
         text.append(f"{_shape_str(shape)} {dtype}")
     if v.kind == "leaf":
@@ -334,9 +382,14 @@ def _group_label(verts, members, backward):
 
 # ---------------------------------------------------------------- drawing
 
-def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankdir="LR",
-               max_nodes=60, backward=False):
+def draw_graph(output, params=None, show_grad=True, show_shapes=True, show_values=True,
+               rankdir="LR", max_nodes=60, backward=False, *, model=None):
     """Draw the graph that computed `output` (a Tensor or a sequence of Tensors).
+
+    params       {name: Tensor} naming leaves, as torchviz's make_dot takes it:
+                 `draw_graph(loss, params=dict(model.named_parameters()))`
+    model        a Module (or anything with named_parameters()): its parameters are
+                 labelled with their dotted names (`0.weight`, `fc1.bias`)
 
     show_grad    show leaves' `.grad` (and retained grads) once backward() ran
     show_shapes  show each node's shape and dtype
@@ -361,10 +414,11 @@ def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankd
     else:
         raise ValueError(f"draw_graph: show_values must be a bool or a non-negative int, "
                          f"got {show_values!r}")
+    names = _param_names(params, model)
     verts, roots = _collect(outputs)
     kept, groups = _choose(verts, roots, max_nodes)
     out_of = {r: t for r, t in zip(roots, outputs)}
-    opts = (show_shapes, limit, show_grad)
+    opts = (show_shapes, limit, show_grad, names)
 
     n_ops = sum(v.kind == "op" for v in verts)
     n_leaves = sum(v.kind == "leaf" for v in verts)
@@ -383,6 +437,36 @@ def draw_graph(output, show_grad=True, show_shapes=True, show_values=True, rankd
     else:
         _draw_forward(dot, verts, kept, groups, out_of, opts)
     return dot
+
+
+def _param_names(params, model):
+    """{id(tensor): name} from `params` ({name: Tensor} or (name, Tensor) pairs) and `model`;
+    a name in `params` wins over the model's."""
+    names = {}
+    if model is not None:
+        named = getattr(model, "named_parameters", None)
+        if not callable(named):
+            raise TypeError(f"draw_graph: model= must have named_parameters() (a Module), "
+                            f"got {type(model).__name__}")
+        for name, t in named():
+            names.setdefault(id(t), name)
+    if params is not None:
+        items = params.items() if hasattr(params, "items") else params
+        if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+            raise TypeError(f"draw_graph: params= must be a dict {{name: Tensor}} such as "
+                            f"dict(model.named_parameters()), got {type(params).__name__}")
+        found = {}
+        for item in items:
+            if not (isinstance(item, tuple) and len(item) == 2):
+                raise TypeError(f"draw_graph: params= must be a dict {{name: Tensor}} or "
+                                f"(name, Tensor) pairs, got an item {item!r:.40}")
+            name, t = item
+            if not isinstance(t, Tensor):
+                raise TypeError(f"draw_graph: params[{name!r}] is a {type(t).__name__}, "
+                                f"not a Tensor")
+            found.setdefault(id(t), name)
+        names.update(found)
+    return names
 
 
 def _as_outputs(output):
@@ -455,7 +539,7 @@ def _needs_grad(v):
 
 
 def _draw_backward(dot, verts, kept, groups, out_of, opts):
-    show_shapes, limit, show_grad = opts
+    show_shapes, limit, show_grad, names = opts
     in_group = _group_of(groups)
     for r, t in out_of.items():                     # the seed: d output / d output
         v = verts[r]
@@ -476,7 +560,7 @@ def _draw_backward(dot, verts, kept, groups, out_of, opts):
                                       grads=_grad_lines(grad, limit) if grad is not None else ()),
                   style)
         else:
-            name = getattr(v.obj, "name", None) or "tensor"
+            name = _display_name(v.obj, names)
             lines = [f"accumulate {_shape_str(shape)} {dtype}"] if show_shapes else []
             grad = v.obj.grad if show_grad else None
             _node(dot, f"n{i}", _html(f"{name}.grad", lines,

@@ -8,13 +8,22 @@
 from . import constraints  # noqa: F401
 from .bernoulli import Bernoulli
 from .beta import Beta
+from .binomial import Binomial
+from .cauchy import Cauchy
 from .categorical import Categorical
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .gamma import Exponential, Gamma
+from .geometric import Geometric
 from .kl import kl_divergence, register_kl
+from .lognormal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Laplace, Normal
 from .poisson import Poisson
+from .studentt import StudentT
+from .uniform import Uniform
 
 __all__ = ["Distribution", "Bernoulli", "Categorical", "Normal", "Laplace", "MultivariateNormal",
-           "Poisson", "Exponential", "Beta", "Gamma", "constraints", "kl_divergence", "register_kl"]
+           "Poisson", "Exponential", "Beta", "Gamma", "Uniform", "Binomial", "Geometric",
+           "StudentT", "Cauchy", "LogNormal", "Dirichlet", "constraints", "kl_divergence",
+           "register_kl"]

@@ -1,4 +1,6 @@
 """Gamma(concentration, rate) and its special case Exponential(rate), on x >= 0."""
+import numpy as np
+
 from ..ops.special import digamma, lgamma
 from ..tensor import Tensor
 from . import constraints
@@ -73,6 +75,21 @@ class Exponential(Distribution):
     def entropy(self):
         """1 - log lambda."""
         return 1.0 - self.rate.log()
+
+    def cdf(self, value):
+        """1 - exp(-lambda x), as -expm1(-lambda x)."""
+        x = self._value(value, "cdf")
+        return -(-self.rate * x).expm1()
+
+    def icdf(self, value):
+        """-log1p(-p) / lambda; inf at p = 1."""
+        p = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=np.float64))
+        if p.dtype.kind != "f":
+            p = p.to(np.float64)
+        if self._validate_args:
+            self._check("value", p, constraints.unit_interval, "icdf")
+        with np.errstate(divide="ignore"):
+            return -(-p).log1p() / self.rate
 
     def rsample(self, sample_shape=(), generator=None):
         """e / lambda with e ~ Exp(1): differentiable in lambda."""

@@ -16,7 +16,7 @@ import numpy as np
 from .. import grad_mode
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "lr_scheduler"]
 
 
 class _Required:
@@ -472,3 +472,7 @@ class LBFGS(Optimizer):
 
 
 from . import lr_scheduler  # noqa: E402,F401  (after Optimizer, which it imports)
+
+
+def __dir__():
+    return list(__all__)
