@@ -66,8 +66,9 @@ def test_monte_carlo_refuses_seed_and_generator_together():
 
 
 # ----- public names -----------------------------------------------------------------------
-PUBLIC = ["tinygrad_ku", "tinygrad_ku.nn", "tinygrad_ku.optim", "tinygrad_ku.autograd",
-          "tinygrad_ku.probability"]
+PUBLIC = ["tinygrad_ku", "tinygrad_ku.nn", "tinygrad_ku.nn.functional", "tinygrad_ku.optim",
+          "tinygrad_ku.autograd", "tinygrad_ku.probability", "tinygrad_ku.linalg",
+          "tinygrad_ku.distributions", "tinygrad_ku.decision", "tinygrad_ku.viz"]
 
 
 @pytest.mark.parametrize("name", PUBLIC)
@@ -117,3 +118,43 @@ def test_make_demo_installs_no_dev_extras():
         test_dep = variables[test_dep].strip("$()")
     dev_rule = _recipe(text, "$(" + test_dep + ")")
     assert "'.[dev]'" in dev_rule and variables[test_dep] != stamp
+
+
+def test_numerical_jacobian_returns_what_jacobian_returns():
+    """Both give float64 Tensors of shape out.shape + in.shape, nested alike."""
+    import numpy as np
+    import tinygrad_ku as tg
+    x, y = tg.tensor([1.0, 2.0]), tg.tensor([3.0])
+    f = lambda a, b: (a * b, a.sum())          # noqa: E731
+    num = tg.autograd.numerical_jacobian(f, (x, y))
+    ana = tg.autograd.functional.jacobian(f, (x, y))
+    assert type(num) is type(ana) and len(num) == len(ana) == 2
+    for rn, ra in zip(num, ana):
+        assert len(rn) == len(ra) == 2
+        for n, a in zip(rn, ra):
+            assert isinstance(n, tg.Tensor) and isinstance(a, tg.Tensor)
+            assert n.shape == a.shape
+            np.testing.assert_allclose(n.numpy(), a.numpy(), atol=1e-8)
+    single = tg.autograd.numerical_jacobian(lambda a: a * 2.0, x)
+    assert isinstance(single, tg.Tensor) and single.shape == (2, 2)
+
+
+def test_manual_seed_makes_minibatch_fits_reproducible():
+    """estimate's minibatches draw from the default generator when seed=None."""
+    import numpy as np
+    import tinygrad_ku as tg
+    X = np.random.default_rng(0).standard_normal((200, 3))
+    y = (X[:, 0] > 0).astype(float)
+
+    def fit():
+        model = tg.models.LogisticRegression(n_features=3)
+        return np.asarray(tg.estimate.mle(model, (X, y), optimizer="adam", batch_size=32,
+                                          max_iter=30).params["weight"])
+    tg.manual_seed(1)
+    a = fit()
+    tg.manual_seed(1)
+    b = fit()
+    tg.manual_seed(2)
+    c = fit()
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)

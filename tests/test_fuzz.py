@@ -198,7 +198,7 @@ def check_program(prog):
     f = lambda *a, hook=None: (prog.run(*a, hook=hook) * v).sum()    # noqa: E731
     jac = tg.autograd.numerical_jacobian(f, tuple(x64))
     f32 = prog.dtype == "float32"
-    scale = max([1.0] + [float(np.abs(j).max()) for j in jac if j.size])
+    scale = max([1.0] + [float(np.abs(j.numpy()).max()) for j in jac if j.numel()])
     rtol, atol = (2e-3, 2e-3 * scale) if f32 else (1e-5, 1e-6 * scale)
     grads = [np.zeros(x.shape) if x.grad is None else x.grad.data for x in xs]
     if not all(np.allclose(g, j, rtol=rtol, atol=atol) for g, j in zip(grads, jac)):
@@ -246,7 +246,7 @@ def check_second_order(prog):
 
     x64 = [tg.tensor(x.data) for x in xs]
     jac = tg.autograd.numerical_jacobian(first_detached, tuple(x64))
-    scale = max([1.0] + [float(np.abs(j).max()) for j in jac if j.size])
+    scale = max([1.0] + [float(np.abs(j.numpy()).max()) for j in jac if j.numel()])
     hs = [np.zeros(x.shape) if h is None else h.data for x, h in zip(xs, hess)]
     if not all(np.allclose(h, j, rtol=1e-4, atol=1e-5 * scale) for h, j in zip(hs, jac)):
         assume(_oracle_is_stable(first_detached, x64, 1e-4, 1e-5 * scale))

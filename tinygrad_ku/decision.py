@@ -28,6 +28,11 @@ import numpy as np
 
 __all__ = ["expected_loss", "bayes_decision", "risk", "threshold", "DecisionRule"]
 
+
+def __dir__():              # dir() lists the public names only
+    return list(__all__)
+
+
 PROB_TOL = 1e-6     # how far a row of probabilities may sum away from one
 TIE_RTOL = 1e-12    # expected losses this close (relative) count as a tie
 

@@ -24,6 +24,7 @@ import numpy as np
 from . import grad_mode, optim
 from .autograd import grad as _grad
 from .nn.module import Module, Parameter
+from .random import default_generator
 from .tensor import Tensor, cat
 
 __all__ = ["FitResult", "mle", "map"]
@@ -481,7 +482,7 @@ def _fit(fname, model, data, prior, params, optimizer, lr, max_iter, tol, gtol, 
         max_iter = 500 if optimizer == "lbfgs" else 5000
     holder = _Holder(model, named)
     obj = _Objective(holder, arrays, n, priors, smooth_only=proximal)
-    rng = np.random.default_rng(seed)
+    rng = default_generator() if seed is None else np.random.default_rng(seed)   # tg.manual_seed
     bar = _progress(progress, max_iter, fname)
     try:
         with grad_mode.enable_grad():

@@ -13,6 +13,14 @@ from .dims import norm_axis as _norm_axis
 from .ops.linalg import Svdvals
 from .ops.reduce import PNorm
 
+__all__ = ["cholesky", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "svdvals",
+           "vector_norm"]
+
+
+def __dir__():              # dir() lists the public names only
+    return list(__all__)
+
+
 _VECTOR_ORDS = "a number, inf or -inf"
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 

@@ -57,6 +57,11 @@ from .tensor import Tensor
 
 __all__ = ["draw_graph", "ensure_dot", "find_dot"]
 
+
+def __dir__():              # dir() lists the public names only
+    return list(__all__)
+
+
 # Node styles: fill colour, border colour, shape. The class goes into the SVG.
 _STYLES = {
     "param":     dict(shape="box", style="filled,rounded", fillcolor="#cfe2ff", color="#1f4e9a",

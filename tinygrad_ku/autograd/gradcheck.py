@@ -31,9 +31,19 @@ def _outputs(f, inputs):
 def numerical_jacobian(f, inputs, eps=1e-6):
     """J[i..., j...] = (f(x + eps e_j) - f(x - eps e_j))[i...] / 2eps, in float64.
 
-    Shapes as torch.autograd.functional.jacobian: out.shape + in.shape, nested in
-    tuples (over outputs, then inputs) when f returns or takes a tuple.
+    Returned as tg.autograd.functional.jacobian returns (and torch.autograd.functional.jacobian):
+    float64 Tensors of shape out.shape + in.shape, nested in tuples (over outputs, then
+    inputs) when f returns or takes a tuple.
     """
+    jac = _numerical_jacobian_arrays(f, inputs, eps)
+    wrap = lambda a: Tensor._make(a, False, None)      # noqa: E731
+    if isinstance(jac, np.ndarray):
+        return wrap(jac)
+    return tuple(wrap(r) if isinstance(r, np.ndarray) else tuple(map(wrap, r)) for r in jac)
+
+
+def _numerical_jacobian_arrays(f, inputs, eps=1e-6):
+    """numerical_jacobian with ndarrays in place of Tensors (what gradcheck compares)."""
     single_in = isinstance(inputs, Tensor)
     inputs = _float64_leaves(_as_tuple(inputs))
     jac, single_out = _numerical_rows(f, inputs, eps)

@@ -27,3 +27,7 @@ __all__ = ["Distribution", "Bernoulli", "Categorical", "Normal", "Laplace", "Mul
            "Poisson", "Exponential", "Beta", "Gamma", "Uniform", "Binomial", "Geometric",
            "StudentT", "Cauchy", "LogNormal", "Dirichlet", "constraints", "kl_divergence",
            "register_kl"]
+
+
+def __dir__():              # dir() lists the public names only
+    return list(__all__)
