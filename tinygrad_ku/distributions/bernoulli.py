@@ -12,7 +12,23 @@ def _one_of(dist, probs, logits):
                          f"(got {'both' if probs is not None else 'neither'})")
 
 
-class Bernoulli(Distribution):
+class ProbsOrLogits:
+    """A success probability given as `probs` or `logits`: the other one, computed on first use."""
+
+    @lazy_property
+    def probs(self):
+        """sigmoid(logits)."""
+        return self.logits.sigmoid()
+
+    @lazy_property
+    def logits(self):
+        """log p - log(1 - p) (+-inf at p = 0 or 1)."""
+        p = self.probs
+        with np.errstate(divide="ignore"):
+            return p.log() - (1.0 - p).log()
+
+
+class Bernoulli(ProbsOrLogits, Distribution):
     """Bernoulli(p): log p(x) = x log p + (1 - x) log(1 - p) = x l - softplus(l), l = logit p."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
@@ -27,18 +43,6 @@ class Bernoulli(Distribution):
             self.logits = param(logits, "Bernoulli", "logits")
             shape = self.logits.shape
         super().__init__(shape, validate_args=validate_args)
-
-    @lazy_property
-    def probs(self):
-        """sigmoid(logits)."""
-        return self.logits.sigmoid()
-
-    @lazy_property
-    def logits(self):
-        """log p - log(1 - p) (+-inf at p = 0 or 1)."""
-        p = self.probs
-        with np.errstate(divide="ignore"):
-            return p.log() - (1.0 - p).log()
 
     @property
     def mean(self):

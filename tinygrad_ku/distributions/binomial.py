@@ -5,11 +5,11 @@ from ..ops.special import lgamma
 from ..tensor import Tensor
 from . import constraints
 from ._support import check_values
-from .bernoulli import _one_of
+from .bernoulli import ProbsOrLogits, _one_of
 from .distribution import Distribution, broadcast_all, generator_of, lazy_property, param, xlogy
 
 
-class Binomial(Distribution):
+class Binomial(ProbsOrLogits, Distribution):
     """Bin(n, p): log p(k) = log C(n, k) + k log p + (n - k) log(1 - p)
     = log C(n, k) + k l - n softplus(l), l = logit p."""
     arg_constraints = {"total_count": constraints.nonnegative_integer,
@@ -25,18 +25,6 @@ class Binomial(Distribution):
             "Binomial", total_count=n, **{self._given: given})
         setattr(self, self._given, given)
         super().__init__(shape, validate_args=validate_args)
-
-    @lazy_property
-    def probs(self):
-        """sigmoid(logits)."""
-        return self.logits.sigmoid()
-
-    @lazy_property
-    def logits(self):
-        """log p - log(1 - p)."""
-        p = self.probs
-        with np.errstate(divide="ignore"):
-            return p.log() - (1.0 - p).log()
 
     @property
     def mean(self):

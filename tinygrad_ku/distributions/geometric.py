@@ -6,7 +6,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import constraints
-from .bernoulli import _one_of
+from .bernoulli import ProbsOrLogits, _one_of
 from .distribution import Distribution, generator_of, lazy_property, param, xlogy
 
 
@@ -18,7 +18,7 @@ class _HalfOpenUnit(constraints.Constraint):
         return "in the half-open interval (0.0, 1.0]"
 
 
-class Geometric(Distribution):
+class Geometric(ProbsOrLogits, Distribution):
     """Geom(p): log p(k) = k log(1 - p) + log p = -k softplus(l) - softplus(-l), l = logit p."""
     arg_constraints = {"probs": _HalfOpenUnit(), "logits": constraints.real}
     support = constraints.nonnegative_integer
@@ -29,18 +29,6 @@ class Geometric(Distribution):
         given = param(probs if probs is not None else logits, "Geometric", self._given)
         setattr(self, self._given, given)
         super().__init__(given.shape, validate_args=validate_args)
-
-    @lazy_property
-    def probs(self):
-        """sigmoid(logits)."""
-        return self.logits.sigmoid()
-
-    @lazy_property
-    def logits(self):
-        """log p - log(1 - p) (inf at p = 1)."""
-        p = self.probs
-        with np.errstate(divide="ignore"):
-            return p.log() - (1.0 - p).log()
 
     @property
     def mean(self):
