@@ -6,7 +6,7 @@ from ..tensor import Tensor
 from . import constraints
 from ._support import check_values
 from .bernoulli import ProbsOrLogits, _one_of
-from .distribution import Distribution, broadcast_all, generator_of, lazy_property, param, xlogy
+from .distribution import Distribution, broadcast_all, generator_of, param, xlogy
 
 
 class Binomial(ProbsOrLogits, Distribution):

@@ -2,12 +2,10 @@
 
 This is torch's convention (numpy's `geometric` counts trials, one more).
 """
-import numpy as np
-
 from ..tensor import Tensor
 from . import constraints
 from .bernoulli import ProbsOrLogits, _one_of
-from .distribution import Distribution, generator_of, lazy_property, param, xlogy
+from .distribution import Distribution, generator_of, param, xlogy
 
 
 class _HalfOpenUnit(constraints.Constraint):
