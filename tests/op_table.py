@@ -174,6 +174,17 @@ def reduced_shape(shape, dim, keep):
         tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+def _std_kink(xs, p):
+    """The smallest std of a reduced group: std is not differentiable where it is 0 (a group
+    of equal values, which indexing ops that repeat elements make)."""
+    x = np.asarray(xs[0], dtype=np.float64)
+    axes = _axes(p["dim"], x.ndim)
+    if x.size == 0 or group_size(x.shape, p["dim"]) <= 1:   # one value: std is constant 0
+        return np.inf
+    s = x.std(axis=axes)
+    return float(np.min(s)) if np.size(s) else np.inf
+
+
 def group_size(shape, dim):
     return int(np.prod([shape[i] for i in _axes(dim, len(shape))]))
 
@@ -507,7 +518,8 @@ def _reductions():
                   expr="{x}.var({dim}, keepdim={keep}, correction={corr})"),
         reduction("std", "std", extra=({"corr": 1}, {"corr": 0}), min_count=lambda p: p["corr"],
                   expr="{x}.std({dim}, keepdim={keep}, correction={corr})",
-                  # d std = 0 where std = 0 (PyTorch), e.g. at a constant vector
+                  # d std = 0 where std = 0 (PyTorch), e.g. at a constant vector: a kink
+                  kink=_std_kink,
                   conventions=(({"dim": None, "keep": False, "corr": 1}, ([1.5, 1.5, 1.5],),
                                 ([0.0, 0.0, 0.0],)),)),
         Case("max", "{x}.max()", _one(REDUCE_SHAPES), out_shape=_nonempty_full,
@@ -535,7 +547,8 @@ def _reductions():
              out_shape=lambda s, p: (), kink=lambda xs, p: near(np.sqrt((xs[0] ** 2).sum()))),
         Case("norm_vector_ord", "tg.linalg.norm({x}, ord={ord})", _one([(5,)]),
              params=lambda s: [{"ord": o} for o in VECTOR_ORDS],
-             out_shape=lambda s, p: () if len(s[0]) == 1 else None,
+             out_shape=lambda s, p: () if len(s[0]) == 1 and (s[0][0] or np.isfinite(p["ord"]))
+             else None,                # (the ±inf-norm of no elements is undefined)
              kink=lambda xs, p: _vector_norm_kink(xs, dict(p, dim=None)),
              ref=lambda x, ord: np.linalg.norm(x, ord)),
         Case("norm_matrix_ord", "tg.linalg.norm({x}, ord={ord})", _one([(3, 4)]), ("svd",),
