@@ -283,8 +283,11 @@ SAMPLERS = {
 
 @pytest.mark.parametrize("name", list(SAMPLERS))
 def test_sample_moments_within_standard_errors(name):
-    d = SAMPLERS[name]
-    n = 40_000
+    assert_sample_moments(SAMPLERS[name])
+
+
+def assert_sample_moments(d, n=40_000):
+    """The mean and variance of n seeded samples of d lie within 5 standard errors."""
     x = val(d.sample((n,), generator=123))
     assert x.shape == (n,) + d.batch_shape + d.event_shape
     mean, var = val(d.mean), val(d.variance)

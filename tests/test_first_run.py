@@ -25,12 +25,7 @@ def _ex():
 
 @pytest.mark.parametrize("run", [_mc, _ex], ids=["monte_carlo", "expectation"])
 def test_manual_seed_makes_monte_carlo_reproducible(run):
-    tg.manual_seed(123)
-    a = run()
-    tg.manual_seed(123)
-    b = run()
-    tg.manual_seed(124)
-    c = run()
+    a, b, c = _seeded_runs(run, 123, 123, 124)
     assert a.estimate == b.estimate and a.stderr == b.stderr
     assert a.estimate != c.estimate
 
@@ -150,11 +145,15 @@ def test_manual_seed_makes_minibatch_fits_reproducible():
         model = tg.models.LogisticRegression(n_features=3)
         return np.asarray(tg.estimate.mle(model, (X, y), optimizer="adam", batch_size=32,
                                           max_iter=30).params["weight"])
-    tg.manual_seed(1)
-    a = fit()
-    tg.manual_seed(1)
-    b = fit()
-    tg.manual_seed(2)
-    c = fit()
+    a, b, c = _seeded_runs(fit, 1, 1, 2)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
+
+
+def _seeded_runs(run, *seeds):
+    """run() after tg.manual_seed(s), for each seed."""
+    out = []
+    for s in seeds:
+        tg.manual_seed(s)
+        out.append(run())
+    return out

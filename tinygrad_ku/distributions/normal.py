@@ -10,6 +10,7 @@ import numpy as np
 from ..ops.math import erf as _np_erf, erfc as _np_erfc
 from ..tensor import Tensor
 from . import constraints
+from ._support import prob_value
 from .distribution import Distribution, broadcast_all, generator_of, param
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -84,15 +85,6 @@ class _LocationScale(Distribution):
     def mean(self):
         return self.loc
 
-    def _prob(self, p, op="icdf"):
-        """p as a Tensor, checked to lie in [0, 1] (a clear ValueError otherwise)."""
-        t = p if isinstance(p, Tensor) else Tensor(np.asarray(p, dtype=np.float64))
-        if t.dtype.kind != "f":
-            t = t.to(np.float64)
-        if self._validate_args:
-            self._check("value", t, constraints.unit_interval, op)
-        return t
-
 
 class Normal(_LocationScale):
     """N(loc, scale^2): log p(x) = -(x - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2."""
@@ -122,7 +114,7 @@ class Normal(_LocationScale):
 
     def icdf(self, value):
         """mu + sigma sqrt(2) erfinv(2 p - 1), as torch; -inf at p = 0, inf at p = 1."""
-        p = self._prob(value)
+        p = prob_value(self, value)
         return self.loc + self.scale * _SQRT2 * erfinv(p * 2.0 - 1.0)
 
     def rsample(self, sample_shape=(), generator=None):
@@ -155,7 +147,7 @@ class Laplace(_LocationScale):
 
     def icdf(self, value):
         """mu - b sign(p - 1/2) log1p(-2 |p - 1/2|); -inf at p = 0, inf at p = 1."""
-        q = self._prob(value) - 0.5
+        q = prob_value(self, value) - 0.5
         with np.errstate(divide="ignore"):
             return self.loc - self.scale * q.sign() * (q.abs() * -2.0).log1p()
 

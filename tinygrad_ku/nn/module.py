@@ -412,7 +412,17 @@ def _index(op, idx, n):
     return idx % n
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """The sub-modules in order: len() and iteration (Sequential, ModuleList)."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after another: Sequential(m0, m1, ...) names them '0', '1', ...;
     Sequential(OrderedDict(name=module)) keeps the names. Indexable (a slice is a Sequential),
     iterable, with len, append, insert, extend."""
@@ -430,12 +440,6 @@ class Sequential(Module):
         for module in self:
             input = module(input)
         return input
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -494,7 +498,7 @@ class Sequential(Module):
         return self.extend(other)
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules, registered (their parameters belong to the owner) but not called:
     indexing (a slice is a ModuleList), len, iteration, append, extend, insert, pop."""
 
@@ -502,12 +506,6 @@ class ModuleList(Module):
         super().__init__()
         if modules is not None:
             self.extend(modules)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
