@@ -4,8 +4,8 @@ selection); the tie conventions are the `conventions` here (PyTorch 2.13 gives t
 gradients) and tests/test_scan_methods.py."""
 import numpy as np
 
-from op_table import DOMAINS, UNARY_SHAPES, Case, Domain, _one, group_size, reduce_dims, \
-    reduced_shape
+from op_table import DOMAINS, UNARY_SHAPES, Case, Domain, _one, _std_kink, group_size, \
+    reduce_dims, reduced_shape
 
 SHAPES = _one(UNARY_SHAPES + [(3, 4, 2)])
 
@@ -163,7 +163,8 @@ def cases():
         Case("mode", "{x}.mode({dim}, keepdim={keep}).values", SHAPES, params=_keep_params,
              out_shape=_reduced, kink=tie_gap),
         Case("std_mean", "tg.stack(tg.std_mean({x}, {dim}, keepdim={keep}, correction={corr}))",
-             _one(UNARY_SHAPES + [(3, 4, 2)]), params=_moment_params, out_shape=_moment_shape),
+             _one(UNARY_SHAPES + [(3, 4, 2)]), params=_moment_params, out_shape=_moment_shape,
+             kink=_std_kink),
         Case("var_mean", "tg.stack(tg.var_mean({x}, {dim}, keepdim={keep}, correction={corr}))",
              _one(UNARY_SHAPES + [(3, 4, 2)]), params=_moment_params, out_shape=_moment_shape),
     ]

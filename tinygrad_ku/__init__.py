@@ -13,6 +13,7 @@ from . import estimate, models, optim  # noqa: F401
 from . import decision, distributions, probability, utils, viz  # noqa: F401
 from .ops.special import digamma, lgamma, polygamma  # noqa: F401
 from .methods import indexing as _methods_indexing, math as _methods_math, scan as _methods_scan
+from .compile import compile  # noqa: F401,E402  (tg.compile: the function, not the subpackage)
 from .autograd import GradcheckError, gradcheck, grad, numerical_jacobian  # noqa: F401
 from .autograd import detect_anomaly, gradgradcheck, set_detect_anomaly  # noqa: F401
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401

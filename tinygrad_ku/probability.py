@@ -29,6 +29,7 @@ import numpy as np
 
 from .random import default_generator
 from .tensor import Tensor
+from .utils.progress import ProgressLine
 
 __all__ = ["marginal", "conditional", "bayes", "expectation", "monte_carlo", "MonteCarloResult",
            "normal_quantile"]
@@ -276,7 +277,7 @@ def _as_rng(seed, generator=None, func="monte_carlo"):
 
 
 def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=False,
-                confidence=0.95, *, generator=None):
+                confidence=0.95, *, generator=None, client=None):
     """Estimate E[f(X)] from n draws X ~ sampler, with its standard error and a normal CI.
 
     sampler(rng, size) returns `size` draws (leading axis) from a numpy Generator `rng`;
@@ -287,7 +288,11 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
     stderr = s / sqrt(n); ci = estimate -+ Phi^-1((1 + confidence) / 2) * stderr.
     seed: an int or a numpy Generator; generator: a tg.Generator (or numpy Generator). With
     neither, draws come from the library's default generator, so ``tg.manual_seed(s)`` makes
-    them reproducible. progress=True shows a tqdm bar (optional dependency).
+    them reproducible. progress=True shows a progress line on stderr.
+    client: a dask.distributed Client: the ceil(n / chunk_size) chunks run on its workers, chunk
+    k drawing from default_rng(SeedSequence(seed).spawn(n_chunks)[k]), and are merged in chunk
+    order, so the result is the same for any number of workers given seed and chunk_size (it
+    differs from the run without a client, which draws every chunk from one stream).
 
     >>> normal = lambda rng, size: rng.standard_normal(size)
     >>> est, se = monte_carlo(lambda x: x ** 2, normal, 10**5, seed=0)
@@ -309,34 +314,21 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
         raise TypeError("monte_carlo: f must be callable (or None for the identity), got "
                         f"{type(f).__name__}")
     n, chunk_size = int(n), int(chunk_size)
-    rng = _as_rng(seed, generator)
-    bar = None
-    if progress:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            raise ImportError("monte_carlo(progress=True) needs the optional dependency "
-                              "tqdm: pip install tqdm") from None
-        bar = tqdm(total=n, desc="monte_carlo", unit="draw")
+    bar = ProgressLine("monte_carlo", n, unit="draws") if progress else None
     count, mean, m2 = 0, 0.0, 0.0          # running count, mean and sum of squared deviations
     try:
-        while count < n:
-            size = min(chunk_size, n - count)
-            x = sampler(rng, size)
-            y = x if f is None else f(x)
-            y = np.asarray(y.data if isinstance(y, Tensor) else y, dtype=np.float64)
-            if y.ndim == 0 or y.shape[0] != size:
-                raise ValueError(f"monte_carlo: f(sampler(rng, {size})) must have {size} values "
-                                 f"along its first axis (one per draw), got shape {y.shape}")
-            c_mean = y.mean(axis=0)
-            c_m2 = ((y - c_mean) ** 2).sum(axis=0)
+        if client is not None:
+            chunks = _chunks_on_cluster(client, f, sampler, n, chunk_size, seed, generator, bar)
+        else:
+            rng = _as_rng(seed, generator)
+            chunks = (_mc_chunk(f, sampler, rng, min(chunk_size, n - start), bar)
+                      for start in range(0, n, chunk_size))
+        for size, c_mean, c_m2 in chunks:
             total = count + size                   # merge (count, mean, m2) with the chunk
             delta = c_mean - mean
             mean = mean + delta * (size / total)
             m2 = m2 + c_m2 + delta * delta * (count * size / total)
             count = total
-            if bar is not None:
-                bar.update(size)
     finally:
         if bar is not None:
             bar.close()
@@ -347,6 +339,49 @@ def monte_carlo(f, sampler, n, seed=None, chunk_size=DEFAULT_CHUNK, progress=Fal
     if np.ndim(mean) == 0:
         mean, stderr, std, lo, hi = float(mean), float(stderr), float(std), float(lo), float(hi)
     return MonteCarloResult(mean, stderr, (lo, hi), n, std, float(confidence))
+
+
+def _mc_chunk(f, sampler, rng, size, bar=None):
+    """(size, mean, sum of squared deviations) of f(x) over `size` draws x = sampler(rng, size)."""
+    x = sampler(rng, size)
+    y = x if f is None else f(x)
+    y = np.asarray(y.data if isinstance(y, Tensor) else y, dtype=np.float64)
+    if y.ndim == 0 or y.shape[0] != size:
+        raise ValueError(f"monte_carlo: f(sampler(rng, {size})) must have {size} values "
+                         f"along its first axis (one per draw), got shape {y.shape}")
+    c_mean = y.mean(axis=0)
+    if bar is not None:
+        bar.update(size)
+    return size, c_mean, ((y - c_mean) ** 2).sum(axis=0)
+
+
+def _mc_chunk_seeded(fns, seed_seq, size):
+    """On a worker: one chunk drawn from its own stream default_rng(seed_seq)."""
+    f, sampler = fns
+    return _mc_chunk(f, sampler, np.random.default_rng(seed_seq), size)
+
+
+def _chunks_on_cluster(client, f, sampler, n, chunk_size, seed, generator, bar):
+    """The chunk summaries computed on a Dask cluster, in chunk order (see monte_carlo)."""
+    if generator is not None or isinstance(seed, np.random.Generator):
+        raise ValueError("monte_carlo: with client=, give seed= as an int (or None); a Generator "
+                         "is one stream and cannot be split over workers reproducibly")
+    if not (hasattr(client, "scatter") and hasattr(client, "submit")):
+        raise TypeError(f"monte_carlo: client must be a dask.distributed.Client, got "
+                        f"{type(client).__name__}")
+    if seed is None:                                  # reproducible under tg.manual_seed
+        seed = int(default_generator().integers(2 ** 63))
+    sizes = [min(chunk_size, n - start) for start in range(0, n, chunk_size)]
+    streams = np.random.SeedSequence(seed).spawn(len(sizes))
+    [fns] = client.scatter([(f, sampler)], broadcast=True, hash=False)
+    futures = [client.submit(_mc_chunk_seeded, fns, ss, size, pure=False)
+               for ss, size in zip(streams, sizes)]
+    if bar is not None:
+        from distributed import as_completed
+        size_of = {fut.key: size for fut, size in zip(futures, sizes)}
+        for done in as_completed(futures):
+            bar.update(size_of[done.key])
+    return client.gather(futures)
 
 
 def _sampler_for(dist, seed):

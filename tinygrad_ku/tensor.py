@@ -8,6 +8,7 @@ import numpy as np
 
 from . import dtypes as _dt, engine, linalg
 from .engine import backward as _backward
+from .compile.trace import guard as _trace_guard, state as _tracing
 from .dims import dim_kw as _dim_kw, norm_axis as _norm_axis
 from .grad_mode import modes, no_grad
 from .methods.indexing import IndexingMethods
@@ -161,6 +162,8 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
 
     # ----- conversion ----------------------------------------------------------------
     def __array__(self, dtype=None, copy=None):
+        if _tracing.active:
+            _trace_guard("np.asarray()")
         if self.requires_grad:         # the live buffer of a graph tensor is not handed out
             raise RuntimeError("Can't convert a tensor that requires grad to a NumPy array "
                                "(np.asarray / np.array); use tensor.detach() first")
@@ -168,6 +171,8 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
 
     def numpy(self, *, force=False):
         """The data as an ndarray (shares memory); force=True also when it requires grad."""
+        if _tracing.active:
+            _trace_guard("numpy()")
         if self.requires_grad and not force:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
                                "use tensor.detach().numpy()")
@@ -175,6 +180,8 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
 
     def item(self):
         """The one element as a Python number."""
+        if _tracing.active:
+            _trace_guard("item()")
         if self.data.size != 1:
             raise RuntimeError(f"item(): a tensor with {self.data.size} elements cannot be "
                                f"converted to a Python scalar (shape {self.shape})")
@@ -182,15 +189,23 @@ class Tensor(MathMethods, IndexingMethods, ScanMethods):
 
     def tolist(self):
         """The elements as nested Python lists (a Python number for a 0-d tensor)."""
+        if _tracing.active:
+            _trace_guard("tolist()")
         return self.data.tolist()
 
     def __float__(self):
+        if _tracing.active:
+            _trace_guard("float()")
         return float(self.item())
 
     def __int__(self):
+        if _tracing.active:
+            _trace_guard("int()")
         return int(self.item())
 
     def __bool__(self):
+        if _tracing.active:
+            _trace_guard("bool() (an `if`, `and`/`or` or `while` on a tensor)")
         if self.data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is "
                                f"ambiguous (shape {self.shape})")

@@ -22,11 +22,14 @@ from .normal import Laplace, Normal
 from .poisson import Poisson
 from .studentt import StudentT
 from .uniform import Uniform
+from .transforms import (IdentityTransform, ExpTransform, SigmoidTransform,  # noqa: F401
+                         SoftmaxRefTransform, LowerCholeskyTransform, Transform, transform_to)
 
 __all__ = ["Distribution", "Bernoulli", "Categorical", "Normal", "Laplace", "MultivariateNormal",
            "Poisson", "Exponential", "Beta", "Gamma", "Uniform", "Binomial", "Geometric",
            "StudentT", "Cauchy", "LogNormal", "Dirichlet", "constraints", "kl_divergence",
-           "register_kl"]
+           "register_kl", "transform_to", "Transform", "IdentityTransform", "ExpTransform",
+           "SigmoidTransform", "SoftmaxRefTransform", "LowerCholeskyTransform"]
 
 
 def __dir__():              # dir() lists the public names only

@@ -25,6 +25,9 @@ class Add(Function):
         return g, g
     batched_vjp = vjp
 
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return 'out = add(x, y)', 'gx = g; gy = g'
+
 
 class Sub(Function):
     saved_inputs, needs_out = (), False
@@ -34,6 +37,9 @@ class Sub(Function):
     def vjp(self, g, out, x, y):
         return g, (-g if self.needs_grad(1) else None)
     batched_vjp = vjp
+
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return 'out = subtract(x, y)', 'gx = g; gy = negative(g)'
 
 
 class Mul(Function):
@@ -50,6 +56,9 @@ class Mul(Function):
                 g * x if edges[1] is not None else None)
     batched_vjp = vjp
 
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return 'out = multiply(x, y)', 'gx = multiply(g, y); gy = multiply(g, x)'
+
 
 class Div(Function):
     needs_out = False
@@ -60,6 +69,11 @@ class Div(Function):
         gx = g / y
         return gx, (-gx * x / y if self.needs_grad(1) else None)
     batched_vjp = vjp
+
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return ("out = true_divide(x, y)",     # gy = -gx * x / y, in the vjp's order
+                "gx = true_divide(g, y); t1 = negative(gx); t2 = multiply(t1, x); "
+                "gy = true_divide(t2, y)")
 
 
 class Pow(Function):
@@ -136,6 +150,9 @@ class Neg(Function):
         return (-g,)
     batched_vjp = vjp
 
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return 'out = negative(x)', 'gx = negative(g)'
+
 
 class Exp(Function):
     saved_inputs = ()
@@ -146,6 +163,9 @@ class Exp(Function):
         return (g * out,)
     batched_vjp = vjp
 
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return 'out = exp(x)', 'gx = multiply(g, o)'
+
 
 class Log(Function):
     needs_out = False
@@ -155,6 +175,9 @@ class Log(Function):
     def vjp(self, g, out, x):
         return (g / x,)
     batched_vjp = vjp
+
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return 'out = log(x)', 'gx = true_divide(g, x)'
 
 
 class Log1p(Function):
@@ -229,12 +252,16 @@ class Tanh(Function):
         return (g * (1.0 - out * out),)   # a batch of cotangents: 1 - tanh² once, at out's size
     batched_vjp = vjp
 
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return 'out = tanh(x)', 't1 = multiply(g, o); t2 = multiply(t1, o); gx = subtract(g, t2)'
+
 
 class Sigmoid(Function):
     saved_inputs = ()
 
-    def forward(self, x):
-        return 0.5 * (1.0 + np.tanh(0.5 * x))   # overflow-free logistic
+    def forward(self, x):              # 1/(1 + e^-x) for x ≥ 0, e^x/(1 + e^x) below: no overflow,
+        e = np.exp(-np.abs(x))         # and full relative precision in both tails
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
     def vjp(self, g, out, x):          # g s (1 - s)
         if g.shape == out.shape:       # as gs - gs·s (see Tanh)
@@ -253,6 +280,9 @@ class Relu(Function):
     def vjp(self, g, out, x):          # passes where relu(x) != 0: relu'(0) = 0, nan passes (PyTorch)
         return (g * (data(out) != 0),)
     batched_vjp = vjp
+
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return 'out = maximum(x, 0)', 't1 = not_equal(o, 0); gx = multiply(g, t1)'
 
 
 class Softplus(Function):

@@ -66,6 +66,13 @@ class MatMul(Function):
                     g @ a if self.needs_grad(1) else None)
         return self.vjp(g, out, a, b)
 
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        if np.ndim(inputs[0]) != 2 or np.ndim(inputs[1]) != 2:
+            return None                # other ranks: the generic forward/vjp call
+        return ("out = matmul(x, y)",
+                "t1 = np.ascontiguousarray(g) if 0 in g.strides and g.size > 1 else g; "
+                "gx = t1 @ y.swapaxes(-1, -2); gy = x.swapaxes(-1, -2) @ t1")
+
 
 class Linear(Function):
     """x Wᵀ + b with W (out, in): one node, and dW = Gᵀ X comes out in W's own (out, in)

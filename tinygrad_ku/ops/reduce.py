@@ -59,6 +59,12 @@ class Sum(Function):
         return (expand_kept(g, tuple(g.shape[:g.ndim - len(shape)]) + shape),)
     batched_vjp = vjp
 
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        shape, kept = np.shape(inputs[0]), f"{self.axis!r}, {self.keepdims!r}"
+        return (f"out = np.add.reduce(x, axis={self.axis!r}, keepdims={self.keepdims!r})",
+                f"t1 = _ops.reduce.kept_grad(g, o, {shape!r}, {kept}); "
+                f"gx = _ops.reduce.expand_kept(t1, {shape!r})")
+
 
 class Mean(Function):
     saved_inputs, needs_out = (), False
@@ -72,6 +78,13 @@ class Mean(Function):
         g = g * (1.0 / max(count(shape, self.axis), 1))
         return (expand_kept(g, tuple(g.shape[:g.ndim - len(shape)]) + shape),)
     batched_vjp = vjp
+
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        shape, kept = np.shape(inputs[0]), f"{self.axis!r}, {self.keepdims!r}"
+        return (f"out = x.mean(axis={self.axis!r}, keepdims={self.keepdims!r})",
+                f"t1 = _ops.reduce.kept_grad(g, o, {shape!r}, {kept}); "
+                f"t2 = multiply(t1, {1.0 / max(count(shape, self.axis), 1)!r}); "
+                f"gx = _ops.reduce.expand_kept(t2, {shape!r})")
 
 
 class Var(Function):

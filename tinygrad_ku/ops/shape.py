@@ -18,6 +18,9 @@ class Reshape(Function):
         return (g.reshape(tuple(g.shape[:g.ndim - len(self.shape)]) + data(x).shape),)
     batched_vjp = vjp
 
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        return f"out = x.reshape({self.shape!r})", f"gx = g.reshape({np.shape(inputs[0])!r})"
+
 
 class Permute(Function):
     saved_inputs, needs_out = (), False
@@ -30,6 +33,10 @@ class Permute(Function):
         return (permute(g, tuple(range(lead)) + tuple(lead + int(a)
                                                       for a in np.argsort(self.axes))),)
     batched_vjp = vjp
+
+    def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
+        inverse = tuple(int(a) for a in np.argsort(self.axes))
+        return f"out = x.transpose({self.axes!r})", f"gx = g.transpose({inverse!r})"
 
 
 class Expand(Function):

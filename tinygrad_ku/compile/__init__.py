@@ -1,0 +1,31 @@
+"""`tg.compile(f)`: f traced once per input signature into straight-line NumPy code for its
+forward and backward pass, which later calls run without building a graph.
+
+>>> import tinygrad_ku as tg
+>>> f = tg.compile(lambda x: (x * x).tanh().sum())
+>>> x = tg.tensor([0.5, -1.0], requires_grad=True)
+>>> f(x).backward(); x.grad.shape
+(2,)
+>>> print(f.source)   # doctest: +SKIP
+
+    trace.py      the tracing switch, the guards against reading tensor values, the graph walk
+    codegen.py    the forward and backward source, one statement per op
+    function.py   CompiledFunction: the cache per signature, the checks, the calls
+    ../ops/compiled.py   CompiledCall: a compiled call as one node of the engine's graph
+"""
+from .trace import TracingError  # noqa: F401
+
+
+def compile(f=None, *, backend="numpy"):
+    """f compiled (see CompiledFunction); also a decorator, with or without arguments."""
+    from .function import CompiledFunction
+    if f is None:
+        return lambda fn: CompiledFunction(fn, backend)
+    return CompiledFunction(f, backend)
+
+
+def __getattr__(name):
+    if name == "CompiledFunction":
+        from .function import CompiledFunction
+        return CompiledFunction
+    raise AttributeError(name)
