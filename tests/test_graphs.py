@@ -187,3 +187,30 @@ def test_retain_graph_keeps_saved_tensors_and_nothing_else():
     # freed: only y's data (still referenced by `y`) and x.grad survive
     assert after_freed == pytest.approx(2 * size, abs=64 * 1024)
     assert y.grad_fn.out is None
+
+
+def test_freed_graph_keeps_no_temporary_input_that_needed_no_grad():
+    """A freed node still says what its inputs that needed no grad were (for tg.viz), but holds
+    a large one only by weak reference: a temporary mask (Tensor or ndarray) is released with the
+    graph's arrays, while the user's data tensor is the same object as before."""
+    n = 250_000                          # 2 MB per float64 array
+    size = 8 * n
+    x = tg.tensor(np.linspace(-1, 1, n), requires_grad=True)
+    data = tg.tensor(np.ones(n), name="data")
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    mask = tg.tensor(np.full(n, 0.5))                    # temporaries, dropped by the user
+    scale = np.full(n, 2.0)
+    loss = ((x * mask) * scale * data).sum()
+    mask_ref, scale_ref = weakref.ref(mask), weakref.ref(scale)
+    del mask, scale
+    loss.backward()
+    after_freed = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    # freed: only x.grad survives (the graph keeps no array of the masks or products)
+    assert after_freed == pytest.approx(size, abs=64 * 1024)
+    assert mask_ref() is None and scale_ref() is None
+    node = loss.grad_fn.parents[0]       # Sum <- Mul(., data)
+    assert node.parents[1] is None and node.kept() is data and node.kept.name == "data"
+    assert node.parents[0].kept.shape == (n,) and node.parents[0].kept() is None     # scale

@@ -149,9 +149,11 @@ def test_logistic_regression_nll(tmp_path):
     expected = (0.5 - t.data).sum()                 # dNLL/db = sum(sigmoid(0) - t) at w=0, b=0
     shown = [s for s in one(nodes2, "param", "b")["texts"] if s.startswith("grad ")]
     assert len(shown) == 1 and float(shown[0][5:]) == pytest.approx(expected)
-    # a freed node keeps no reference to inputs that needed no grad (X, t)
-    assert not of_class(nodes2, "data")
-    assert len([nd for nd in of_class(nodes2, "const") if nd["text"] == "no-grad input"]) == 2
+    # the inputs that needed no grad (X, t) are still drawn, as before backward
+    assert {one(nodes2, "data", "X")["texts"][0], one(nodes2, "data", "t")["texts"][0]} \
+        == {"X", "t"}
+    assert "(8, 3) float64" in one(nodes2, "data", "X")["texts"]
+    assert not [nd for nd in nodes2 if nd["text"] == "no-grad input"]
 
 
 def test_long_chain_with_max_nodes(tmp_path):
@@ -283,6 +285,68 @@ def test_module_parameters_are_named(tmp_path):
     nodes, _ = render_svg(viz.draw_graph(loss, model=model, backward=True), tmp_path, "bw")
     heads = {n["texts"][0] for n in nodes}
     assert {"0.weight.grad", "0.bias.grad", "2.weight.grad", "2.bias.grad"} <= heads
+
+
+def _inputs_drawn(nodes):
+    """The data and constant nodes of a rendered graph: (class, label lines), sorted."""
+    return sorted((cls, tuple(n["texts"])) for cls in ("data", "const")
+                  for n in of_class(nodes, cls))
+
+
+@pytest.mark.parametrize("targets", ["classes", "probabilities"])
+def test_data_inputs_stay_visible_after_backward(tmp_path, targets):
+    """F.cross_entropy(model(X), y) drawn after backward() shows X (and y, when y is an input of
+    the graph: probability targets; class indices are an argument of NllLoss) with their names
+    and shapes, exactly as before backward."""
+    import tinygrad_ku.nn as nn
+    import tinygrad_ku.nn.functional as F
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    X = tg.randn(5, 4, name="X")
+    y = (tg.tensor([0, 1, 2, 0, 1], name="y") if targets == "classes"
+         else tg.tensor(np.full((5, 3), 1 / 3), name="y"))
+    loss = F.cross_entropy(model(X), y)
+    before, _ = render_svg(viz.draw_graph(loss, model=model), tmp_path, "live")
+    loss.backward()
+    assert loss.grad_fn.freed
+    after, _ = render_svg(viz.draw_graph(loss, model=model), tmp_path, "freed")
+
+    assert _inputs_drawn(after) == _inputs_drawn(before)
+    x = one(after, "data", "X")
+    assert "(5, 4) float64" in x["texts"] and "requires_grad=False" in x["texts"]
+    if targets == "probabilities":
+        assert "(5, 3) float64" in one(after, "data", "y")["texts"]
+    assert not [n for n in after if n["text"] == "no-grad input"]
+    # params= names a data tensor too, also once the graph is freed
+    src = viz.draw_graph(loss, params={"inputs": X}).source
+    assert "<b>inputs</b>" in src and "<b>X</b>" not in src
+    # a temporary data tensor is released with the graph, and still drawn with its shape
+    model.zero_grad()
+    loss = F.cross_entropy(model(tg.randn(5, 4)), y)
+    loss.backward()
+    gone, _ = render_svg(viz.draw_graph(loss, model=model), tmp_path, "temporary")
+    assert ("data", ("tensor", "(5, 4) float64", "requires_grad=False")) in _inputs_drawn(gone)
+
+
+def test_chain_with_constants_drawn_after_backward(tmp_path):
+    """The tiny-op chain (·1.01, +0.01, tanh) shows its constants after backward() as before."""
+    x = tg.tensor(np.linspace(-1.0, 1.0, 8), requires_grad=True, name="x")
+    y = x
+    for _ in range(3):
+        y = (y * 1.01 + 0.01).tanh()
+    loss = y.sum()
+    before, _ = render_svg(viz.draw_graph(loss), tmp_path, "live")
+    loss.backward()
+    after, _ = render_svg(viz.draw_graph(loss), tmp_path, "freed")
+    assert _inputs_drawn(after) == _inputs_drawn(before)
+    consts = [n["text"] for n in of_class(after, "const")]
+    assert consts.count("const 1.01") == 3 and consts.count("const 0.01") == 3
+    # an ndarray constant: small ones are kept as they are, a large temporary by shape only
+    w = tg.tensor([1.0, 2.0], requires_grad=True, name="w")
+    z = (w * np.array([3.0, 4.0])).sum() + (w.reshape(2, 1) * np.ones((2, 50))).sum()
+    z.backward()
+    src = viz.draw_graph(z).source
+    assert "const [3., 4.]" in src and "const (2, 50) float64" in src
 
 
 def test_params_name_leaves_and_win_over_tensor_names():

@@ -1,13 +1,11 @@
 """The graph node (`Function`), the one recorder (`_record`) and the one backward loop (`_walk`).
 
-A node keeps its op's inputs (`parents`), where each input's gradient goes
-(`edges`: the input's node, a leaf Tensor, or None), their arrays (`inputs`)
-and the output array (`out`). Backward takes nodes newest first, with a loop:
-every consumer of a node was made after it, so all of a node's gradient has
-arrived when it runs. The one walk serves `backward()`, `create_graph` (vjps
-run on Tensors and are recorded), `inputs=` and the batched pass of a
-vectorized Jacobian (B cotangents along a leading axis).
-"""
+A node keeps its op's inputs (`parents`), where each input's gradient goes (`edges`: the input's
+node, a leaf Tensor, or None), their arrays (`inputs`), the output array (`out`) and the inputs
+that need no grad as a freed node shows them (`kept`). Backward takes nodes newest first, with a
+loop: every consumer of a node was made after it, so all of a node's gradient has arrived when it
+runs. The one walk serves `backward()`, `create_graph` (vjps run on Tensors and are recorded),
+`inputs=` and the batched pass of a vectorized Jacobian (B cotangents along a leading axis)."""
 import heapq
 import itertools
 
@@ -18,7 +16,7 @@ from .broadcast import sum_to_shape
 from .grad_mode import modes
 
 _new, _ndarray = object.__new__, np.ndarray   # looked up once: every op calls them
-Tensor = None          # set by tinygrad_ku.tensor (the engine and Tensor refer to each other)
+Tensor = _keep = None  # set by tinygrad_ku.tensor, and by viz (how `kept` holds an input)
 _next_stamp = itertools.count(1).__next__   # one sequence for node creations and in-place changes
 _clock = 0             # the stamp of the latest in-place change, in any thread
 _node_hooks = False    # a non-leaf tensor has had a hook or retain_grad: backward looks for them
@@ -34,13 +32,13 @@ def tick():
 class Function:
     """One op: `forward` on ndarrays and `vjp` on ndarrays or Tensors, side by side.
 
-    `apply(*inputs, **params)` keeps the parameters as attributes of the node and
-    calls `forward(self, *arrays)`; `vjp(self, g, out, *inputs)` returns one gradient
-    (or None) per input; `batched_vjp` takes B cotangents stacked on axis 0 of g.
-    What vjp reads is declared, safe by default (`needs_out`, `saved_inputs`).
-    """
-    # the engine's per-node fields; op parameters and op state live in the instance dict
-    __slots__ = ("parents", "edges", "inputs", "out", "stamp", "out_shape", "out_dtype", "__dict__")
+    `apply(*inputs, **params)` keeps the parameters as attributes of the node and calls
+    `forward(self, *arrays)`; `vjp(self, g, out, *inputs)` returns one gradient (or None) per
+    input; `batched_vjp` takes B cotangents stacked on axis 0 of g. What vjp reads is declared,
+    safe by default (`needs_out`, `saved_inputs`)."""
+    # the engine's per-node fields (`kept`: see viz); op parameters and state: the instance dict
+    __slots__ = ("parents", "edges", "inputs", "out", "stamp", "out_shape", "out_dtype", "kept",
+                 "__dict__")
     needs_out = True       # vjp reads `out`: an in-place change of the output raises at backward
     saved_inputs = None    # indices of the inputs whose values vjp reads (None: all of them)
     hooks = None           # gradient hooks of the output tensor (non-leaf); [] after retain_grad
@@ -76,7 +74,10 @@ class Function:
             out = fn.forward(*datas)
         except (ValueError, IndexError) as err:
             raise _op_error(cls, err, datas) from None
-        return _record(fn, out, args, edges if any(e is not None for e in edges) else None, datas)
+        n = len([e for e in edges if e is not None])
+        if 0 < n < len(edges):
+            fn.kept = [_keep(a) for a, e in zip(args, edges) if e is None]
+        return _record(fn, out, args, edges if n else None, datas)
 
     def batched_vjp(self, g, out, *inputs):
         """The vjp of B cotangents g[0], ..., g[B-1] at once, one vjp call per row."""
@@ -86,9 +87,11 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # plain functions, not classmethods: Tensor uses them as its operator methods
-        # (`__mul__ = Mul.apply2`), which saves a Python frame on every op
-        cls.apply1 = staticmethod(_unary_apply(cls))
-        cls.apply2 = staticmethod(_binary_apply(cls))
+        # (`__mul__ = Mul.apply2`), which saves a Python frame on every op; with a copy of _record
+        # per class, as CPython caches `fn.out = out` for one type of fn (shared, it would miss)
+        record = type(_record)(_record.__code__.replace(), globals())
+        cls.apply1 = staticmethod(_unary_apply(cls, record))
+        cls.apply2 = staticmethod(_binary_apply(cls, record))
         cls.name = cls.__name__
         forward = cls.__dict__.get("forward")
         if forward is not None:        # a NumPy function as forward stores nothing on the node
@@ -98,7 +101,7 @@ class Function:
         return f"<{self.name}Backward>"
 
 
-def _binary_apply(cls):
+def _binary_apply(cls, _record):
     """`cls.apply2(a, b)`: `apply` for two inputs and no parameters (the operators' path)."""
     def apply2(a, b):
         fn = _new(cls)
@@ -106,20 +109,25 @@ def _binary_apply(cls):
             x, ea = a.data, ((a.grad_fn or a) if a.requires_grad else None)
         else:
             x, ea = a, None
-        if isinstance(b, Tensor):
-            y, eb = b.data, ((b.grad_fn or b) if b.requires_grad else None)
-        else:
-            y, eb = b, None
+        if type(b) is float:           # the common constant (first: isinstance is slow on it)
+            y, eb, fn.kept = b, None, b
+        elif isinstance(b, Tensor) and b.requires_grad:
+            y, eb = b.data, (b.grad_fn or b)
+        else:                          # kept if the node is recorded (a needs grad)
+            y, eb, fn.kept = _array(b), None, (None if ea is None else _keep(b))
         try:
             out = fn.forward(x, y)
         except (ValueError, IndexError) as err:
             raise _op_error(cls, err, (x, y)) from None
+        if ea is None and eb is not None:
+            fn.kept = _keep(a)
         return _record(fn, out, (a, b), None if ea is None and eb is None else (ea, eb), (x, y))
     apply2.__qualname__ = f"{cls.__name__}.apply2"
+    apply2.__code__ = apply2.__code__.replace()     # its own code too (see __init_subclass__)
     return apply2
 
 
-def _unary_apply(cls):
+def _unary_apply(cls, _record):
     """`cls.apply1(a)`: `apply` for one Tensor input and no parameters (Tensor.tanh, ...)."""
     def apply1(a):
         fn = _new(cls)
@@ -194,13 +202,6 @@ def _check_versions(node):
                 f"in place after {node.name} used it")
 
 
-def _raise_freed(node):
-    raise RuntimeError(
-        f"Trying to backward through the graph a second time (or directly access saved "
-        f"tensors after they have already been freed): the node {node.name} was freed by "
-        f"an earlier backward(). Specify retain_graph=True on the first backward() call.")
-
-
 def _graph_inputs(node):
     """The node's inputs as Tensors wired to the graph as it was when node ran (create_graph)."""
     args = []
@@ -214,13 +215,10 @@ def _graph_inputs(node):
 
 
 def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, batched=False):
-    """Reverse-mode pass from `roots` (Tensors) seeded with `root_grads`.
-
-    With `inputs=None` gradients are accumulated into the `.grad` of the leaves.
-    Otherwise nothing is accumulated and the gradients with respect to `inputs`
-    (Tensors, leaves or not) are returned as a list (None where unreachable).
-    `batched`: each root gradient holds B cotangents along axis 0 (needs `inputs`).
-    """
+    """Reverse-mode pass from `roots` (Tensors) seeded with `root_grads`. With `inputs=None`
+    gradients are accumulated into the `.grad` of the leaves. Otherwise nothing is accumulated
+    and the gradients with respect to `inputs` (Tensors, leaves or not) are returned as a list
+    (None where unreachable). `batched`: B cotangents along axis 0 of each root gradient."""
     results = targets = node_targets = None
     if inputs is not None:
         targets = {id(t): i for i, t in enumerate(inputs)}
@@ -267,7 +265,10 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
     while True:
         out = node.out
         if out is None:
-            _raise_freed(node)
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (or directly access saved "
+                f"tensors after they have already been freed): the node {node.name} was freed by "
+                f"an earlier backward(). Specify retain_graph=True on the first backward() call.")
         if extras and (node.hooks is not None or node_targets is not None):
             g = _node_extras(node, g, node_targets, results, create_graph, batched)
         if _clock > node.stamp:        # something changed in place since node was made
@@ -317,7 +318,7 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
             else:
                 grads[child] = gp
                 heappush(heap, (-child.stamp, child))
-        if not retain_graph:           # free what the node saved; keep edges, shape, dtype
+        if not retain_graph:           # free what the node saved; keep edges, kept, shape, dtype
             node.out_shape, node.out_dtype = out.shape, out.dtype
             node.parents = node.edges
             node.out = node.inputs = None
@@ -338,8 +339,7 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
 
 
 def _node_extras(node, g, node_targets, results, create_graph, batched):
-    """A node's gradient hooks and retain_grad (not on a batched pass), and recording it
-    when its tensor is one of the requested `inputs`."""
+    """A node's hooks and retain_grad (not on a batched pass); its gradient if it is an input."""
     if node.hooks and not batched:
         g = Tensor._run_hooks(node.hooks, g, create_graph, f"the output of {node.name}")
     t = node.retained() if node.retained is not None and results is None else None

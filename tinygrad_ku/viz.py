@@ -27,9 +27,11 @@ runs, edges pointing the way gradients flow, each labelled with the shape of
 the gradient it carries, ending in the leaves' `.grad`.
 
 Both live graphs and graphs freed by `backward()` (without `retain_graph`) can
-be drawn; a freed graph no longer has the ops' output values or arguments, and its
-constant and no-grad inputs show as "no-grad input" (the engine keeps no reference
-to them once freed, so they cannot be drawn afterwards).
+be drawn; a freed graph no longer has the ops' output values or arguments, but its
+inputs that need no grad are drawn as before: each node keeps them for that
+(`Function.kept`): numbers and small arrays as they are, data tensors and large
+arrays by weak reference with their name, shape and dtype, so a temporary (a mask)
+is still released with the graph and then drawn from that description.
 
 Rendering needs a Graphviz `dot` program: a system `dot` on PATH when there is
 one, else the executable of the `graphviz-pure` package (a dependency of
@@ -48,10 +50,12 @@ import pathlib
 import shutil
 import sys
 import sysconfig
+import weakref
 from collections import Counter, deque
 
 import numpy as np
 
+from . import engine
 from .engine import Function
 from .tensor import Tensor
 
@@ -94,13 +98,66 @@ class _Vertex:
         self.order = order          # discovery order (keeps everything deterministic)
 
 
+# ---------------------------------------------------------------- inputs of freed nodes
+
+class _Kept(weakref.ref):
+    """An input that needs no grad (a Tensor, an ndarray of more than 16 elements) as a node
+    keeps it to be drawn once backward() has freed it: by weak reference, so a temporary (a
+    dropout mask, `x > 0`) is released with the rest of the graph, and with the name, shape and
+    dtype to draw when it is gone. Drawn then as a leaf: it has no data, grad or requires_grad."""
+    __slots__ = ("name", "shape", "dtype", "tensor")
+    data = grad = None
+    requires_grad = False
+
+
+def _keep(v):
+    """How a node keeps an input that needs no grad (`Function.kept`), called by the engine when
+    it records the node: a Tensor or a large ndarray by _Kept, a number (or small array) itself."""
+    if type(v) in _NUMBERS:
+        return v
+    tensor = isinstance(v, Tensor)
+    if tensor or (isinstance(v, np.ndarray) and v.size > 16):
+        k = _Kept(v)
+        a = v.data if tensor else v
+        k.name, k.shape, k.dtype, k.tensor = getattr(v, "name", None), a.shape, a.dtype, tensor
+        return k
+    return tuple(v) if isinstance(v, list) else v   # (a list in `kept` holds several inputs)
+
+
+_NUMBERS = frozenset({int, float, bool, complex, np.float64, np.float32, np.int64, np.bool_})
+engine._keep = _keep
+
+
+def _parents(node):
+    """`node.parents`; for a freed node (its parents are its edges) with the inputs that needed
+    no grad put back from `node.kept` (one input, or a list of them in order)."""
+    parents = node.parents
+    kept = getattr(node, "kept", None)
+    if kept is None or parents is not getattr(node, "edges", None):
+        return parents
+    free = [i for i, p in enumerate(parents) if p is None]
+    kept = kept if isinstance(kept, list) else [kept]
+    if len(kept) != len(free):                  # (not recorded by the engine: draw as it is)
+        return parents
+    parents = list(parents)
+    for i, k in zip(free, kept):
+        parents[i] = k
+    return parents
+
+
 def _classify(p):
-    """(kind, obj) for one entry of `node.parents`, live or freed."""
+    """(kind, obj) for one entry of `_parents(node)`, live or freed."""
     if isinstance(p, Function):                 # freed graph: the input's node
         return "op", p
+    if isinstance(p, _Kept):                    # freed graph: an input that needed no grad
+        alive = p()
+        if alive is not None:
+            p = alive
+        elif p.tensor:
+            return "leaf", p                    # gone: its name, shape and dtype
     if isinstance(p, Tensor):
         return ("op", p.grad_fn) if p.grad_fn is not None else ("leaf", p)
-    return "const", p                           # number / ndarray; None once freed
+    return "const", p                           # number / ndarray / gone ndarray (_Kept)
 
 
 def _collect(outputs):
@@ -127,7 +184,7 @@ def _collect(outputs):
     while queue:
         i = queue.popleft()
         v = verts[i]
-        for p in v.obj.parents:
+        for p in _parents(v.obj):
             j = visit(*_classify(p), v.dist_out + 1)
             v.inputs.append(j)
             verts[j].consumers.append(i)
@@ -341,6 +398,8 @@ def _label(v, output_tensor, opts):
     if v.kind == "const":
         if v.obj is None:
             return "no-grad input"
+        if isinstance(v.obj, _Kept):            # a large array, no longer held by anyone
+            return f"const {_shape_str(v.obj.shape)} {v.obj.dtype}" if show_shapes else "const"
         lines = _array_lines(v.obj, limit) if limit else None
         if lines is None:
             a = np.asarray(v.obj)

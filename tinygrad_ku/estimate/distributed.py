@@ -45,12 +45,20 @@ def _dask():
     return dask, da
 
 
-def active_client():
-    """The dask.distributed Client in use, or None (then Dask's local scheduler runs the work)."""
+def active_client(arrays=()):
+    """The Client whose cluster holds the arrays (persisted there), else the current one, else
+    None (then Dask's local scheduler runs the work)."""
     try:
-        from distributed import default_client
+        from distributed import default_client, futures_of
+    except ImportError:
+        return None
+    for a in arrays:
+        futures = futures_of(a)
+        if futures:
+            return futures[0].client
+    try:
         return default_client()
-    except (ImportError, ValueError):
+    except ValueError:
         return None
 
 
@@ -76,8 +84,9 @@ def _check_arrays(data, model, fname):
     if arity and not arity[0] <= len(args) <= arity[1]:
         name = "log_prob" if isinstance(model, _FunctionModel) else \
             f"{type(model).__name__}.log_prob"
-        raise TypeError(f"{fname}: {name} takes {arity[0]}–{arity[1]} data argument(s), but data "
-                        f"has {len(args)}; pass them as one tuple, e.g. {fname}(model, (X, y))")
+        want = arity[0] if arity[0] == arity[1] else f"{arity[0]} to {arity[1]}"
+        raise TypeError(f"{fname}: {name} takes {want} data argument(s), but data has "
+                        f"{len(args)}; pass them as one tuple, e.g. {fname}(model, (X, y))")
     rows = args[0].chunks[0]
     for i, a in enumerate(args[1:], 1):
         if a.chunks[0] != rows:
@@ -134,7 +143,7 @@ class DaskProblem:
         for attr in ("params", "names", "shapes", "constraints", "labels", "u_labels", "P", "u0",
                      "has_prior", "priors"):
             setattr(self, attr, getattr(self._local, attr))
-        self.client = active_client()
+        self.client = active_client(arrays)
         self.persisted = sum(a.nbytes for a in arrays) <= _memory_for_data(self.client)
         if self.persisted:
             arrays = self.client.persist(list(arrays)) if self.client is not None \
@@ -253,6 +262,8 @@ class DaskProblem:
                                       shape=(n,) + arr.shape[1:], dtype=arr.dtype)
                       for j, n in zip(jobs, self.row_chunks)]
             arrays.append(da.concatenate(pieces, axis=0))
+        if self.client is not None:                    # kept on the cluster, which mle then finds
+            arrays = self.client.persist(arrays)
         return null_model, tuple(arrays)
 
 
