@@ -12,7 +12,6 @@ J = ∂θ/∂u. With H the Hessian of the summed objective −ℓ(u) (− log pr
 
 Everything costly is computed on first use and cached.
 """
-import html
 import math
 import warnings
 from collections import OrderedDict
@@ -24,29 +23,11 @@ from ..autograd.functional import jacobian as _jacobian
 from ..distributions.transforms import ExpTransform, IdentityTransform, SigmoidTransform
 from ..tensor import Tensor
 from . import _stats
+from .diagnostics import ConvergenceWarning, EstimationWarning
+from .profile import ProfileSide
+from .tables import LabelledArray, Summary, _extra_lines, _fmt
 
-__all__ = ["FitResult", "LabelledArray", "DeltaResult", "LRTestResult", "Summary", "lr_test"]
-
-
-def _warning_class(name):
-    """tg.estimate's warning class `name` (diagnostics.py), UserWarning while it is missing."""
-    try:
-        from . import diagnostics
-        return getattr(diagnostics, name)
-    except (ImportError, AttributeError):
-        return UserWarning
-
-
-def _fmt(v, digits=6):
-    """A number for a table: %g with `digits` significant digits; NaN and inf spelled out."""
-    if v is None:
-        return "-"
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return f"{v:.{digits}g}"
+__all__ = ["FitResult", "DeltaResult", "LRTestResult", "lr_test"]
 
 
 def _on_data(problem, name, hook):
@@ -54,138 +35,6 @@ def _on_data(problem, name, hook):
     (estimate.distributed.DaskProblem.apply_data_hook), so nothing is collected here."""
     apply = getattr(problem, "apply_data_hook", None)
     return hook(*problem.data) if apply is None else apply(name, hook)
-
-
-def _extra_lines(results, prefix=""):
-    """'name: value' lines for a model's extra_results dict (nested dicts as 'outer.inner')."""
-    lines = []
-    for key, value in results.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            lines.extend(_extra_lines(value, name + "."))
-        elif np.ndim(value) == 0 and isinstance(value, (int, float, np.number, np.ndarray)):
-            lines.append(f"{name}: {_fmt(value, 10)}")
-        else:
-            arr = np.asarray(value)
-            shown = np.array2string(arr, precision=6, threshold=12) if arr.dtype.kind in "biuf" \
-                else str(value)
-            lines.append(f"{name}: {shown}")
-    return lines
-
-
-# ----- labelled arrays ------------------------------------------------------------------
-class LabelledArray(np.ndarray):
-    """An ndarray whose rows (and columns) carry names: `.labels` (rows) and `.col_labels`.
-
-    It computes as any ndarray; labels survive operations that keep the shape and are
-    dropped otherwise (a slice or a transpose of a non-square array has none).
-    """
-
-    def __new__(cls, values, labels, col_labels=None):
-        obj = np.asarray(values, dtype=np.float64).view(cls)
-        if obj.ndim == 0 or len(labels) != obj.shape[0]:
-            raise ValueError(f"LabelledArray: {len(labels)} labels for an array of shape "
-                             f"{obj.shape}")
-        if col_labels is not None and (obj.ndim != 2 or len(col_labels) != obj.shape[1]):
-            raise ValueError(f"LabelledArray: {len(col_labels)} column labels for an array of "
-                             f"shape {obj.shape}")
-        obj.labels = list(labels)
-        obj.col_labels = None if col_labels is None else list(col_labels)
-        return obj
-
-    def __array_finalize__(self, obj):
-        same = obj is not None and getattr(obj, "shape", None) == self.shape
-        self.labels = getattr(obj, "labels", None) if same else None
-        self.col_labels = getattr(obj, "col_labels", None) if same else None
-
-    def __reduce__(self):                       # pickle as a plain array plus the labels
-        return (LabelledArray, (np.asarray(self), self.labels, self.col_labels))
-
-    def to_dict(self):
-        """{row label: value (1-D) or {column label: value} (2-D)}."""
-        a = np.asarray(self)
-        if a.ndim == 1 or self.col_labels is None:
-            return OrderedDict(zip(self.labels, a.tolist()))
-        return OrderedDict((r, OrderedDict(zip(self.col_labels, row.tolist())))
-                           for r, row in zip(self.labels, a))
-
-    def _table(self):
-        a = np.asarray(self)
-        rows = [str(r) for r in self.labels]
-        if a.ndim == 1:
-            cells = [[_fmt(v)] for v in a]
-            head = [""]
-        else:
-            cells = [[_fmt(v) for v in row] for row in a.reshape(a.shape[0], -1)]
-            head = [str(c) for c in self.col_labels] if self.col_labels is not None else \
-                [str(j) for j in range(a.reshape(a.shape[0], -1).shape[1])]
-        lw = max([len(r) for r in rows] + [0])
-        widths = [max([len(h)] + [len(c[j]) for c in cells]) for j, h in enumerate(head)]
-        lines = []
-        if any(head):
-            lines.append(" " * lw + "".join("  " + h.rjust(w) for h, w in zip(head, widths)))
-        for r, c in zip(rows, cells):
-            lines.append(r.ljust(lw) + "".join("  " + v.rjust(w) for v, w in zip(c, widths)))
-        return "\n".join(lines)
-
-    def __repr__(self):
-        if self.labels is None or self.ndim == 0 or self.ndim > 2:
-            return repr(np.asarray(self))
-        return f"LabelledArray(shape={self.shape})\n{self._table()}"
-
-    def __str__(self):
-        if self.labels is None or self.ndim == 0 or self.ndim > 2:
-            return str(np.asarray(self))
-        return self._table()
-
-
-# ----- summary --------------------------------------------------------------------------
-class Summary:
-    """A fit's summary: str() is the text table, `_repr_html_` the same as HTML."""
-
-    def __init__(self, title, header, columns, rows, notes):
-        self.title, self.header, self.columns = title, header, columns
-        self.rows, self.notes = rows, notes          # rows: [(label, [cell strings])]
-
-    def as_text(self):
-        lw = max([len(r[0]) for r in self.rows] + [4])
-        widths = [max([len(c)] + [len(r[1][j]) for r in self.rows])
-                  for j, c in enumerate(self.columns)]
-        table_w = lw + sum(w + 2 for w in widths)
-        key_w = max([len(k) for k, _ in self.header] + [0])
-        half = [f"{k + ':':<{key_w + 1}} {v}" for k, v in self.header]
-        col_w = max([len(h) for h in half] + [0])
-        lines = []
-        for i in range(0, len(half), 2):
-            pair = half[i:i + 2]
-            lines.append(pair[0] if len(pair) == 1 else pair[0].ljust(col_w) + "   " + pair[1])
-        width = max([table_w] + [len(line) for line in lines] + [len(self.title)])
-        out = [self.title.center(width).rstrip(), "=" * width, *lines, "=" * width,
-               " " * lw + "".join("  " + c.rjust(w) for c, w in zip(self.columns, widths)),
-               "-" * width]
-        for label, cells in self.rows:
-            out.append(label.ljust(lw) + "".join("  " + c.rjust(w) for c, w in zip(cells, widths)))
-        out.append("=" * width)
-        out.extend(self.notes)
-        return "\n".join(out)
-
-    def __str__(self):
-        return self.as_text()
-
-    def __repr__(self):
-        return self.as_text()
-
-    def _repr_html_(self):
-        e = html.escape
-        head = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(v)}</td></tr>"
-                       for k, v in self.header)
-        cols = "".join(f"<th>{e(c)}</th>" for c in self.columns)
-        body = "".join("<tr><th style='text-align:left'>" + e(label) + "</th>" +
-                       "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>"
-                       for label, cells in self.rows)
-        notes = "".join(f"<p>{e(n)}</p>" for n in self.notes)
-        return (f"<div><table><caption>{e(self.title)}</caption>{head}</table>"
-                f"<table><tr><th></th>{cols}</tr>{body}</table>{notes}</div>")
 
 
 # ----- delta method and LR test results -------------------------------------------------
@@ -316,7 +165,7 @@ class FitResult:
                 if not fit.converged:
                     warnings.warn(f"FitResult.llnull: the null model did not converge "
                                   f"({fit.message}); llnull and pseudo R² are unreliable",
-                                  _warning_class("ConvergenceWarning"), stacklevel=3)
+                                  ConvergenceWarning, stacklevel=3)
                 self._cache["null_fit"] = fit
         return self._cache["null_fit"]
 
@@ -523,14 +372,14 @@ class FitResult:
             for i in range(b - a):
                 j = p.start + i
                 label = self.labels[a + i]
-                ends_u = [_ProfileSide(self, j, label, f_hat, z, Hinv, side).solve()
+                ends_u = [ProfileSide(self, j, label, f_hat, z, Hinv, side).solve()
                           for side in (-1, 1)]
                 ends = [_apply_transform(p, np.full(p.shape, t)).reshape(-1)[i] for t in ends_u]
                 out[a + i] = sorted(ends)
         if skipped:
             warnings.warn(f"FitResult.conf_int(method='profile'): no profile interval for "
                           f"{skipped} (simplex / Cholesky parameters have no elementwise "
-                          f"transform); their rows are NaN", _warning_class("EstimationWarning"),
+                          f"transform); their rows are NaN", EstimationWarning,
                           stacklevel=3)
         return out
 
@@ -633,131 +482,6 @@ class FitResult:
                 f"params={list(self.params)}{se})")
 
 
-# ----- profile likelihood ---------------------------------------------------------------
-class _ProfileSide:
-    """One end of a profile interval for coordinate j of u: the t where r(t) = z on one side.
-
-    r(t) = √(2(f_p(t) − f̂)), f_p(t) = min over the other coordinates of f with u_j = t;
-    r is close to linear in t (exactly so for a Gaussian likelihood), so the root is
-    bracketed by steps of one standard error and found by the Illinois method.
-    """
-
-    MAX_DOUBLINGS = 40
-
-    def __init__(self, fit, j, label, f_hat, z, Hinv, side):
-        self.fit, self.problem, self.j, self.f_hat, self.z = fit, fit.problem, j, f_hat, z
-        self.side = side
-        self.u_hat = fit.u
-        self.others = np.array([k for k in range(fit.problem.P) if k != j], dtype=np.int64)
-        self.h = math.sqrt(Hinv[j, j])
-        # d v*/d t ≈ Σ_{−j, j} / Σ_jj: where the other coordinates move as u_j is fixed
-        self.slope = Hinv[self.others, j] / Hinv[j, j]
-        self.points = [(float(self.u_hat[j]), self.u_hat[self.others].copy())]
-        self.label = label
-
-    def _fp(self, t):
-        """(r(t) − z, v*(t)): the profiled objective at u_j = t as a signed distance."""
-        t0, v0 = min(self.points, key=lambda pv: abs(pv[0] - t))
-        v_start = v0 + self.slope * (t - t0)
-        if self.others.size == 0:
-            u = self.u_hat.copy()
-            u[self.j] = t
-            f, v = self.problem.f(u), v_start
-        else:
-            from .newton import minimize_newton
-            res = minimize_newton(self._restricted(t), v_start, max_iter=200, gtol=1e-12)
-            f, v = float(res.fun), np.asarray(res.x, dtype=np.float64)
-            if not res.converged and math.isfinite(f):
-                warnings.warn(f"FitResult.conf_int(method='profile'): maximising over the other "
-                              f"parameters with {self.label} fixed at {t:.6g} did not converge "
-                              f"({getattr(res, 'message', '')}); that end may be inaccurate",
-                              _warning_class("ConvergenceWarning"), stacklevel=5)
-        if not math.isfinite(f):
-            return None, v
-        d = f - self.f_hat
-        if d < -1e-6 * max(1.0, abs(self.f_hat)):
-            raise RuntimeError(f"FitResult.conf_int(method='profile'): with {self.label} fixed "
-                               f"at {t:.6g} the objective is {f:.12g}, lower than at the "
-                               f"estimate ({self.f_hat:.12g}): the fit did not reach the maximum; "
-                               f"refit before computing profile intervals")
-        self.points.append((t, v))
-        return math.sqrt(2.0 * max(d, 0.0)) - self.z, v
-
-    def _restricted(self, t):
-        problem, j, others = self.problem, self.j, self.others
-        base = self.u_hat.copy()
-        base[j] = t
-
-        def fgh(v, hess=True):
-            u = base.copy()
-            u[others] = v
-            f, g, H = problem.fgh(u, hess=hess)
-            g = np.asarray(g)[others]
-            return f, g, (None if H is None else np.asarray(H)[np.ix_(others, others)])
-        return fgh
-
-    def solve(self):
-        """The end of the interval on this side, in u (±inf when the profile never reaches z)."""
-        t_hat = float(self.u_hat[self.j])
-        t_in, r_in = t_hat, -self.z
-        step = self.z * self.h
-        for _ in range(self.MAX_DOUBLINGS):
-            t = t_hat + self.side * step
-            r, _ = self._fp(t)
-            if r is None:             # outside the model's domain: look closer
-                step_out = step
-                break
-            if r >= 0.0:
-                return self._illinois(t_in, r_in, t, r)
-            t_in, r_in = t, r
-            step *= 2.0
-        else:
-            step_out = None
-        if step_out is not None:      # bisect between the last finite point and the domain edge
-            lo, hi = t_in, t_hat + self.side * step_out
-            for _ in range(60):
-                mid = 0.5 * (lo + hi)
-                r, _ = self._fp(mid)
-                if r is None:
-                    hi = mid
-                elif r >= 0.0:
-                    return self._illinois(t_in, r_in, mid, r)
-                else:
-                    lo = t_in = mid
-                    r_in = r
-        warnings.warn(f"FitResult.conf_int(method='profile'): the profile likelihood of "
-                      f"{self.label} stays within the χ² threshold as far as u = {t_in:.6g}; "
-                      f"that end of the interval is the edge of the parameter space",
-                      _warning_class("BoundaryWarning"), stacklevel=4)
-        return self.side * math.inf
-
-    def _illinois(self, t_in, r_in, t_out, r_out):
-        """The root of r(t) between t_in (r < 0) and t_out (r ≥ 0) by regula falsi (Illinois)."""
-        last = 0
-        for _ in range(200):
-            if r_out == 0.0 or abs(t_out - t_in) <= 1e-13 * max(1.0, abs(t_out)):
-                return t_out
-            t = t_out - r_out * (t_out - t_in) / (r_out - r_in)
-            if not (min(t_in, t_out) < t < max(t_in, t_out)):
-                t = 0.5 * (t_in + t_out)
-            r, _ = self._fp(t)
-            if r is None:
-                r = math.inf
-            if abs(r) <= 1e-12:
-                return t
-            if r >= 0.0:
-                t_out, r_out = t, r
-                if last == 1:
-                    r_in *= 0.5
-                last = 1
-            else:
-                t_in, r_in = t, r
-                if last == -1:
-                    r_out *= 0.5
-                last = -1
-        return 0.5 * (t_in + t_out)
-
-
 # ----- likelihood-ratio test ------------------------------------------------------------
 def lr_test(restricted, full):
     """LR = 2(ℓ_full − ℓ_restricted) ~ χ²(k_full − k_restricted) under the restricted model (nested mle fits)."""
@@ -781,11 +505,11 @@ def lr_test(restricted, full):
     for name, fit in (("restricted", restricted), ("full", full)):
         if not fit.converged:
             warnings.warn(f"lr_test: the {name} fit did not converge ({fit.message}); the "
-                          f"statistic may be wrong", _warning_class("ConvergenceWarning"),
+                          f"statistic may be wrong", ConvergenceWarning,
                           stacklevel=2)
     stat = 2.0 * (full.llf - restricted.llf)
     if stat < -1e-6 * max(1.0, abs(full.llf)):
         warnings.warn(f"lr_test: the restricted model fits better than the full one "
                       f"(statistic {stat:.6g} < 0): the models are not nested or the full fit "
-                      f"missed its maximum", _warning_class("EstimationWarning"), stacklevel=2)
+                      f"missed its maximum", EstimationWarning, stacklevel=2)
     return LRTestResult(float(stat), int(df), float(_stats.chi2_sf(max(stat, 0.0), df)))
