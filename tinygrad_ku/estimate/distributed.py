@@ -79,10 +79,10 @@ def _check_arrays(data, model, fname):
         if any(math.isnan(c) for c in a.chunks[0]):
             raise ValueError(f"{fname}: data argument {i} has chunks of unknown size; call "
                              f".compute_chunk_sizes() on it first")
-    from .fit import _data_arity, _FunctionModel        # here: fit.py imports this module
-    arity = _data_arity(model)
+    from .arguments import data_arity, FunctionModel
+    arity = data_arity(model)
     if arity and not arity[0] <= len(args) <= arity[1]:
-        name = "log_prob" if isinstance(model, _FunctionModel) else \
+        name = "log_prob" if isinstance(model, FunctionModel) else \
             f"{type(model).__name__}.log_prob"
         want = arity[0] if arity[0] == arity[1] else f"{arity[0]} to {arity[1]}"
         raise TypeError(f"{fname}: {name} takes {want} data argument(s), but data has "

@@ -103,8 +103,9 @@ class FitResult:
     """
 
     def __init__(self, problem, u, *, nll, history, n_iter, converged, message, optimizer,
-                 hessian_u, model=None):
+                 hessian_u, model=None, refit=None):
         self.problem = problem
+        self._refit = refit                      # mle, for the null model
         self.u = np.array(u, dtype=np.float64)
         self.nll = float(nll)
         self.history = list(history)
@@ -159,9 +160,8 @@ class FitResult:
             if hook is None:
                 self._cache["null_fit"] = None
             else:
-                from .fit import mle                      # here: fit.py imports this module
                 null_model, null_data = _on_data(self.problem, "null_model", hook)
-                fit = mle(null_model, null_data)
+                fit = self._refit(null_model, null_data)
                 if not fit.converged:
                     warnings.warn(f"FitResult.llnull: the null model did not converge "
                                   f"({fit.message}); llnull and pseudo R² are unreliable",
