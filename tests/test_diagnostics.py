@@ -7,14 +7,13 @@ must raise nothing.
 """
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
+from nll_problems import logistic_nll, normal_nll, read_longley
 
 from tinygrad_ku.estimate import diagnostics as diag, newton
 
-ROOT = Path(__file__).resolve().parents[1]
 minimize_newton = newton.minimize_newton
 
 
@@ -24,34 +23,12 @@ def fit(fgh, x0, labels=None, may_separate=False, **kw):
     return res, diag.verdict(res, lambda x: fgh(x)[0], labels, may_separate=may_separate)
 
 
-def logistic_nll(X, y):
-    """f(w) = Σ softplus(xᵢᵀw) − yᵢ xᵢᵀw."""
-    def fgh(w, hess=True):
-        eta = X @ w
-        p = 1 / (1 + np.exp(-eta))
-        H = (X * (p * (1 - p))[:, None]).T @ X
-        return np.sum(np.logaddexp(0, eta) - y * eta), X.T @ (p - y), H
-    return fgh
-
-
 def bernoulli_logit(k, n):
     """f(u) = −k log σ(u) − (n−k) log σ(−u): MLE logit(k/n), none when k = n."""
     def fgh(u, hess=True):
         p = 1 / (1 + np.exp(-u[0]))
         f = k * np.logaddexp(0, -u[0]) + (n - k) * np.logaddexp(0, u[0])
         return f, np.array([n * p - k]), np.array([[n * p * (1 - p)]])
-    return fgh
-
-
-def normal_nll(data):
-    """f(μ, u) = n u + Σ(x − μ)² e^{−2u} / 2, σ = e^u."""
-    def fgh(p, hess=True):
-        mu, u = p
-        r = data - mu
-        n, S, e = len(data), r @ r, np.exp(-2 * u)
-        g = np.array([-r.sum() * e, n - S * e])
-        H = np.array([[n * e, 2 * r.sum() * e], [2 * r.sum() * e, 2 * S * e]])
-        return n * u + 0.5 * S * e, g, H
     return fgh
 
 
@@ -71,13 +48,6 @@ def softmax_nll(X, Y):
         H = np.einsum("nkl,nd,ne->kdle", C, X, X).reshape(K * D, K * D)
         return f, g, H
     return fgh
-
-
-def read_longley():
-    lines = [ln for ln in (ROOT / "tests" / "data" / "longley.csv").read_text().splitlines()
-             if ln and not ln.startswith("#")]
-    data = np.array([[float(v) for v in ln.split(",")] for ln in lines[1:]])
-    return data[:, 0], np.c_[np.ones(len(data)), data[:, 1:]]
 
 
 def _design(seed=1, n=60):

@@ -129,14 +129,19 @@ def test_observed_covariance_of_gaussian_regression(regression_data):
     assert fit.cov().labels == ["weight[0]", "weight[1]", "weight[2]", "bias", "scale"]
 
 
-def test_robust_covariance_is_white_hc0(regression_data):
-    X, y = regression_data
-    fit = tg.estimate.mle(GaussianRegression(3), (X, y))
+def _white_hc0(X, y):
+    """White's HC0 covariance of OLS with an intercept, by hand: (AᵀA)⁻¹ Aᵀ diag(e²) A (AᵀA)⁻¹."""
     A = np.column_stack([X, np.ones(len(y))])
     coef, *_ = np.linalg.lstsq(A, y, rcond=None)
     e = y - A @ coef
     bread = np.linalg.inv(A.T @ A)
-    hc0 = bread @ (A.T * e**2) @ A @ bread
+    return bread @ (A.T * e**2) @ A @ bread
+
+
+def test_robust_covariance_is_white_hc0(regression_data):
+    X, y = regression_data
+    fit = tg.estimate.mle(GaussianRegression(3), (X, y))
+    hc0 = _white_hc0(X, y)
     got = np.asarray(fit.cov("robust"))[:4, :4]
     np.testing.assert_allclose(got, hc0, rtol=1e-7, atol=1e-12)
 
@@ -144,11 +149,7 @@ def test_robust_covariance_is_white_hc0(regression_data):
 def test_robust_covariance_of_linear_regression_model(regression_data):
     X, y = regression_data
     fit = tg.estimate.mle(tg.models.LinearRegression(3), (X, y))
-    A = np.column_stack([X, np.ones(len(y))])
-    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
-    e = y - A @ coef
-    bread = np.linalg.inv(A.T @ A)
-    hc0 = bread @ (A.T * e**2) @ A @ bread
+    hc0 = _white_hc0(X, y)
     np.testing.assert_allclose(np.asarray(fit.cov("robust"))[:4, :4], hc0, rtol=1e-7, atol=1e-12)
 
 
@@ -401,11 +402,7 @@ def test_repr_is_short(normal_fit):
 def test_summary_with_robust_standard_errors(regression_data):
     X, y = regression_data
     fit = tg.estimate.mle(GaussianRegression(3), (X, y))
-    A = np.column_stack([X, np.ones(len(y))])
-    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
-    e = y - A @ coef
-    bread = np.linalg.inv(A.T @ A)
-    se_hc0 = np.sqrt(np.diag(bread @ (A.T * e**2) @ A @ bread))
+    se_hc0 = np.sqrt(np.diag(_white_hc0(X, y)))
     text = str(fit.summary(kind="robust"))
     for label, se in zip(["weight[0]", "weight[1]", "weight[2]", "bias"], se_hc0):
         row = next(line for line in text.splitlines() if line.startswith(label + " "))
