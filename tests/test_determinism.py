@@ -77,6 +77,7 @@ def test_full_batch_mle_fit_is_bit_identical():
     assert f1.nll == f2.nll and f1.n_iter == f2.n_iter
 
 
+@pytest.mark.filterwarnings("ignore::tinygrad_ku.estimate.ConvergenceWarning")   # 40 Adam steps
 def test_minibatch_fit_depends_on_seed_only():
     def fit(seed):
         return tg.estimate.mle(tg.models.Normal(), _normal_data(), optimizer="adam",
