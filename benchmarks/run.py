@@ -295,7 +295,7 @@ def main(argv=None):
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     ap.add_argument("--only", help="comma-separated workloads (tiny,mlp,course,logistic,jacobian,"
-                                   "chain,chain_1m,memory,import)")
+                                   "chain,chain_1m,memory,import,compile)")
     ap.add_argument("--tune-malloc", action="store_true",
                     help="run every engine with glibc's trimming off (fewer page faults)")
     ap.add_argument("--torch-python", default=os.environ.get("TG_BENCH_TORCH_PYTHON"),
@@ -304,7 +304,7 @@ def main(argv=None):
     if args.worker:
         return worker(args.worker)
     chosen = args.only.split(",") if args.only else list(WORKLOADS) + [
-        "chain_1m", "memory", "import"]
+        "chain_1m", "memory", "import", "compile"]
     pythons = _pythons(args.torch_python)
     workers = {e: Worker(e, pythons[e], args.tune_malloc) for e in ENGINES if e in pythons}
     info = workers["numpy"].ask(op="info")
@@ -395,6 +395,14 @@ def main(argv=None):
               f"{t_np * 1e3:.0f} ms, {rss_np:.1f} MiB); optional packages imported: "
               f"{', '.join(heavy) or 'none'}  [target: < 0.3 s, < 60 MiB, none: "
               f"{'yes' if met['import'] else 'NO'}]")
+    if "compile" in chosen:            # tg.compile (issue 18): its own script, its own table
+        print("\ntg.compile (benchmarks/bench_compile.py):", flush=True)
+        env = dict(os.environ)
+        env.update({v: "1" for v in THREAD_VARS})
+        env["PYTHONPATH"] = os.pathsep.join([ROOT, env.get("PYTHONPATH", "")])
+        out = subprocess.run([sys.executable, os.path.join(HERE, "bench_compile.py")]
+                             + (["--rounds", "3"] if args.quick else []), env=env, cwd=ROOT)
+        met["compile"] = out.returncode == 0
     missing = [e for e in ("torch", "autograd") if e not in workers]
     if missing:
         print(f"(not installed here, columns left out: {', '.join(missing)}; "

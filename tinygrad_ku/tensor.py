@@ -8,7 +8,7 @@ import numpy as np
 
 from . import dtypes as _dt, engine, linalg
 from .engine import backward as _backward
-from .compile.trace import guard as _trace_guard, state as _tracing
+from .compile.guard import guard as _trace_guard, state as _tracing
 from .dims import dim_kw as _dim_kw, norm_axis as _norm_axis
 from .grad_mode import modes, no_grad
 from .methods.indexing import IndexingMethods

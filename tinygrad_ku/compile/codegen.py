@@ -32,6 +32,8 @@ _OPERATOR = {"add": "+", "subtract": "-", "multiply": "*", "true_divide": "/"}
 _INPUTS, _GRADS = ("x", "y", "z"), ("gx", "gy", "gz")
 _UNSAFE = re.compile(r"[^\w.\[\]:+-]")
 _counter = iter(range(1, 1 << 62))
+_SMALL = 64                # up to this size, a 0-d constant of a ufunc is given the result's shape
+_FILL = re.compile(r"^_fill\((\w+), (\([\d, ]*\))\)$")
 
 
 def safe(text, limit=40):
@@ -84,14 +86,17 @@ class Generator:
 
     def __init__(self, parents, needs, labels, hot=True):
         self.ns = {"np": np, "_ops": _ops, "_sum_to_shape": sum_to_shape, "_inst": _instance,
-                   "_A": np.asarray}
+                   "_A": np.asarray, "_f64": np.float64}
         self.hot = hot
         self.val, self.shape_of = {}, {}
         self.scalar, self.ws_alias, self.grad = set(), set(), set()
+        self.pyfloat = set()                 # float64 scalars held as Python floats
+        self.seed_arrays = set()             # ... of them, those eager mode holds as 0-d arrays
         self.labels, self.consts = {}, {}
         self.fwd, self.bwd = [], []          # [code, comment]
         self.fbuf, self.bbuf = [], []        # (shape, dtype) of each buffer
         self.pre = []                        # conversions at the top of forward
+        self.meta = {}                       # id(line) of a buffered ufunc step -> its parts
         self.n = 0
         self.parents = []
         for i, (t, need, label) in enumerate(zip(parents, needs, labels)):
@@ -115,8 +120,9 @@ class Generator:
     def const(self, obj):
         """A constant of the generated code (one name per distinct scalar or 0-d array)."""
         key = None
-        if isinstance(obj, (np.ndarray, np.generic)) and np.ndim(obj) == 0:
-            key = (type(obj), obj.dtype, obj.tobytes())
+        if isinstance(obj, (np.ndarray, np.generic)) and (np.ndim(obj) == 0 or (
+                np.size(obj) <= _SMALL and not obj.flags.writeable)):   # (our own constants)
+            key = (type(obj), obj.dtype, np.shape(obj), obj.tobytes())
         elif type(obj) in (int, float, bool, str, type(None)):
             key = (type(obj), obj)
         if key is not None and key in self.consts:
@@ -127,6 +133,12 @@ class Generator:
         self.ns[name] = obj
         self.val[name] = obj
         return name
+
+    def num(self, r):
+        """Var r as NumPy holds it: a Python float (see ufunc) back as np.float64."""
+        if r not in self.pyfloat:
+            return r
+        return f"_A({r})" if r in self.seed_arrays else f"_f64({r})"
 
     def label(self, ref):
         if isinstance(ref, tuple):           # a literal
@@ -145,7 +157,20 @@ class Generator:
         res = uf(*vals)
         var_refs = [r for r in refs if not isinstance(r, tuple)]
         if isinstance(res, np.generic):     # 0-d operands: NumPy gives a scalar, as in eager mode
-            texts = [repr(r[1]) if isinstance(r, tuple) else r for r in refs]
+            # float64 values may be held as Python floats (`pyfloat`): the same IEEE double
+            # arithmetic, 3x cheaper than NumPy's scalars; NumPy gets them back as np.float64
+            # wherever the type could matter (see num)
+            f64 = type(res) is np.float64
+            plain = all(type(r[1]) in (int, float) if isinstance(r, tuple) else
+                        (r in self.pyfloat or type(self.val[r]) is np.float64) for r in refs)
+            operator = (fname in _OPERATOR and len(refs) == 2) or fname == "negative"
+            py = False
+            if operator and f64 and plain and fname != "true_divide":   # (x / 0.0 would raise)
+                texts = [repr(r[1]) if isinstance(r, tuple) else r for r in refs]
+                py = all(isinstance(r, tuple) or r in self.pyfloat for r in refs)
+            else:
+                texts = [repr(r[1]) if isinstance(r, tuple) else
+                         (r if len(refs) == 1 and not operator else self.num(r)) for r in refs]
             if fname in _OPERATOR and len(refs) == 2:
                 code = f"{target} = {texts[0]} {_OPERATOR[fname]} {texts[1]}"
             elif fname == "negative":
@@ -153,6 +178,11 @@ class Generator:
             else:
                 self.ns[f"_u_{fname}"] = uf
                 code = f"{target} = _u_{fname}({', '.join(texts)})"
+                if f64:                      # (a Python float from here on)
+                    code = f"{target} = float(_u_{fname}({', '.join(texts)}))"
+                    py = True
+            if py:
+                self.pyfloat.add(target)
             self.scalar.add(target)
             self.val[target] = res
             lines.append([code, comment])
@@ -161,17 +191,25 @@ class Generator:
         texts = []
         for r, v in zip(refs, vals):
             if not isinstance(r, tuple):
-                texts.append(r)
+                texts.append(self.num(r))
             elif res.dtype.kind in "fc" and any(np.asarray(self.val[o]).dtype == res.dtype
                                                 for o in var_refs):
-                texts.append(self.const(np.asarray(v, res.dtype)))   # same value, no Python float
+                # same value, no Python float; on a small result, the constant broadcast to the
+                # result's shape (a ufunc on equal shapes skips its broadcasting setup)
+                c = np.asarray(v, res.dtype)
+                if 1 < res.size <= _SMALL:
+                    c = np.full(res.shape, c, res.dtype)
+                    c.flags.writeable = False
+                texts.append(self.const(c))
             else:
                 texts.append(self.const(v))
         buf = f"{'b' if bufs is self.fbuf else 'c'}{len(bufs)}"
         bufs.append((res.shape, res.dtype))
         self.ns[f"_u_{fname}"] = uf
         out = f"out={buf}" if fname in ("maximum", "minimum") else buf   # (NumPy 2.4: keyword)
-        lines.append([f"{target} = _u_{fname}({', '.join(texts)}, {out})", comment])
+        line = [f"{target} = _u_{fname}({', '.join(texts)}, {out})", comment]
+        lines.append(line)
+        self.meta[id(line)] = (target, fname, texts, buf)     # (for the numba backend's fusion)
         self.val[target] = res
         self.ws_alias.add(target)
 
@@ -187,15 +225,29 @@ class Generator:
                 self.ufunc(lines, bufs, out, text, refs, comment)
             elif kind == "alias":
                 names[target] = names[text]
+            elif _FILL.match(text) and not isinstance(names[_FILL.match(text)[1]], tuple):
+                # `gx = _fill(t, shape)`: t broadcast to shape, written into a buffer
+                src = names[_FILL.match(text)[1]]
+                shape = eval(_FILL.match(text)[2])
+                v = self.val[src]
+                buf = f"{'b' if bufs is self.fbuf else 'c'}{len(bufs)}"
+                bufs.append((shape, np.asarray(v).dtype))
+                res = np.empty(shape, np.asarray(v).dtype)
+                res[...] = v
+                fill = f"{buf}.fill({src})" if np.ndim(v) == 0 else f"{buf}[...] = {src}"
+                lines.append([f"{fill}; {out} = {buf}", comment])
+                self.val[out] = res
+                self.ws_alias.add(out)
             else:
                 def sub(m):
                     r = names[m[1]]
                     if isinstance(r, tuple):
                         r = names[m[1]] = self.const(r[1])
-                    return r
+                    return self.num(r)
                 code = _TEMPLATE_VAR.sub(sub, text)
                 env = {k: self.val[k] for k in set(re.findall(r"\b[a-zA-Z_]\w*\b", code))
                        if k in self.val}
+                env["_f64"] = np.float64
                 res = eval(code, self.ns, env)
                 lines.append([f"{out} = {code}", comment])
                 self.val[out] = res
@@ -277,10 +329,11 @@ class Generator:
             # the output and inputs as recorded: ndarrays
             ot, ov = (f"_A({out})", np.asarray(self.val[out])) if out in self.scalar \
                 else (out, self.val[out])
-            res = self.val[op].vjp(self.val[g], ov, *vals)
+            gv = np.asarray(self.val[g]) if g in self.seed_arrays else self.val[g]
+            res = self.val[op].vjp(gv, ov, *vals)
             names = [self.fresh("r") for _ in refs]
             self.bwd.append([f"{', '.join(names)}{',' if len(names) == 1 else ''} = "
-                             f"{op}.vjp({g}, {ot}, {', '.join(texts)})", comment])
+                             f"{op}.vjp({self.num(g)}, {ot}, {', '.join(texts)})", comment])
             for i, (name, v) in enumerate(zip(names, res)):
                 if edges[i] and v is not None:
                     self.val[name] = v
@@ -297,7 +350,7 @@ class Generator:
             return c
         fixed = self.fresh("s")
         self.val[fixed] = sum_to_shape(self.val[c], shape, name)
-        self.bwd.append([f"{fixed} = _sum_to_shape({c}, {shape!r}, {name!r})",
+        self.bwd.append([f"{fixed} = _sum_to_shape({self.num(c)}, {shape!r}, {name!r})",
                          f"{name}: sum over broadcast axes to {shape}"])
         if c in self.ws_alias:
             self.ws_alias.add(fixed)
@@ -320,7 +373,7 @@ class Generator:
         acc[ref] = (new, True)
 
 
-def generate(graph, parents, needs, labels, parent_of, hot=True):
+def generate(graph, parents, needs, labels, parent_of, hot=True, fuse=False):
     """Source and functions for one trace. parent_of(tensor) -> index of a parent or None.
 
     Returns a dict: program(fws, bws, *arrays), a generator that yields the outputs, then a
@@ -374,6 +427,12 @@ def generate(graph, parents, needs, labels, parent_of, hot=True):
             s = gen.fresh("seed")
             seeds.append(s)
             gen.val[s] = np.ones(np.shape(gen.val[r]), np.asarray(gen.val[r]).dtype)
+            if gen.val[s].shape == () and gen.val[s].dtype == np.float64:   # see Generator.ufunc
+                gen.bwd.append([f"{s} = float({s})", "the cotangent as a Python float"])
+                gen.val[s] = gen.val[s][()]
+                gen.pyfloat.add(s)
+                gen.seed_arrays.add(s)
+                gen.scalar.add(s)
             gen.accumulate(acc, r, s, f"seed of output {j}")
     for node, out, info in zip(reversed(graph.steps), reversed(outs_of), reversed(infos)):
         if out not in gen.grad or out not in acc:
@@ -397,6 +456,9 @@ def generate(graph, parents, needs, labels, parent_of, hot=True):
     for name, need in zip(gen.parents, needs):
         got = acc.get(name) if need else None
         results.append(None if got is None else got[0])
+    if fuse:
+        from .fuse import fuse_lines
+        fuse_lines(gen, out_refs, results)
     return _assemble(gen, kinds, out_refs, seeds, results)
 
 
@@ -446,13 +508,16 @@ def _assemble(gen, kinds, out_refs, seeds, results):
         lines.append(f"        {tup(seeds)} = seeds")
     lines += [f"        {c:<56}  # {m}" if m else f"        {c}" for c, m in gen.bwd]
     lines.append(f"        seeds = yield {tup(grads)}")
+    if getattr(gen, "kernel_src", None):     # the numba backend's fused loops, first
+        lines = ["# ----- fused loops (numba): the elementwise runs of the program below -----"] \
+            + [k + "\n" for k in gen.kernel_src] + lines
     source = "\n".join(lines) + "\n"
     filename = f"<tg.compile #{next(_counter)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     ns = dict(gen.ns)
     exec(builtins.compile(source, filename, "exec"), ns)
     return {"program": ns["program"], "source": source, "fbuf": gen.fbuf, "bbuf": gen.bbuf,
-            "kinds": kinds}
+            "kinds": kinds, "kernels": getattr(gen, "kernels", [])}
 
 
 def _natural(name):

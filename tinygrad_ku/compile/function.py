@@ -25,6 +25,8 @@ from . import codegen, trace
 from .trace import TracingError
 
 _Tensor = None
+_new = object.__new__
+_engine_record = engine._record
 
 
 def _tensor_cls():
@@ -49,7 +51,7 @@ def _same(a, b):
 class Program:
     """The generated code for one input signature, with what a call needs around it."""
 
-    def __init__(self, f, graph, slots, captured, needs, labels, call):
+    def __init__(self, f, graph, slots, captured, needs, labels, call, backend="numpy"):
         Tensor = _tensor_cls()
         self.f, self.slots, self.captured, self.needs = f, slots, captured, needs
         self.structure, self.pool = graph.structure, []
@@ -59,18 +61,48 @@ class Program:
 
         def parent_of(t):
             return index.get(id(t)) if isinstance(t, Tensor) else None
-        self._gen = lambda hot: codegen.generate(graph, parents, needs, labels, parent_of, hot)
+        self._gen = lambda hot, fuse=False: codegen.generate(graph, parents, needs, labels,
+                                                             parent_of, hot, fuse)
         self._install(self._gen(True))
         self._check_traced(graph, parents)
         self._check_values(graph, call, parents)
+        if backend == "numba":
+            self._fuse(graph, parents)
         del self._gen
+
+    def _fuse(self, graph, parents):
+        """The numba backend: the program with its elementwise runs fused (see fuse.py),
+        installed if it agrees with the NumPy program to ~1e-12 (else the NumPy one stays)."""
+        arrays = [t.data for t in parents]
+        diff_out = [graph.outputs[i] for i, (kind, _) in enumerate(self.kinds) if kind == "diff"]
+        rng = np.random.default_rng(1)
+        seeds = [rng.standard_normal(o.shape).astype(o.dtype) for o in diff_out]
+        with np.errstate(all="ignore"):
+            want = self._run(arrays, seeds)
+        plain = (self.program, self.source, self.kinds, self.make_workspace, self.pool)
+        try:
+            code = self._gen(self.hot, True)
+            if not code["kernels"]:
+                return
+            self._install(code)
+            with np.errstate(all="ignore"):
+                got = self._run(arrays, seeds)
+            ok = all(map(_close, got[0], want[0])) and all(map(_close, got[1], want[1]))
+            why = "its results differ from the NumPy backend's"
+        except ImportError:
+            raise
+        except Exception as err:         # (a step numba cannot compile)
+            ok, why = False, f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
+        if not ok:
+            self.program, self.source, self.kinds, self.make_workspace, self.pool = plain
+            self.source = (f"# numba backend: fusion not used ({codegen.safe(why, 200)}); "
+                           f"the NumPy program:\n") + self.source
 
     def _install(self, code):
         self.program = code["program"]
         self.source, self.kinds = code["source"], code["kinds"]
         fspec, bspec = code["fbuf"], code["bbuf"]
-        self.make_workspace = lambda: (tuple(np.empty(s, d) for s, d in fspec),
-                                       tuple(np.empty(s, d) for s, d in bspec))
+        self.make_workspace = lambda: (_buffers(fspec), _buffers(bspec))
         self.pool = []
         self.diff = [j for kind, j in self.kinds if kind == "diff"]
         self.single = self.kinds == [("diff", 0)]     # f returns one differentiable Tensor
@@ -161,6 +193,8 @@ class Program:
     def __call__(self, args, kwargs):
         if self.fast and (grad_mode.all_enabled or modes.grad_enabled):
             tensors = [args[s] for s in self.slots]
+            if all([t.requires_grad for t in tensors]):    # the hot path: one node, made here
+                return self._record(tensors, args, kwargs)
             for t in tensors:
                 if t.requires_grad:
                     return CompiledCall.apply(*tensors, prog=self, call=(args, kwargs))
@@ -196,6 +230,18 @@ class Program:
             return result[0]
         return tuple(result) if self.structure == "tuple" else result
 
+    def _record(self, tensors, args, kwargs):
+        """CompiledCall.apply(*tensors) for a single-output program whose inputs all require
+        grad, without apply's generic steps (the same node, fields and output Tensor)."""
+        fn = _new(CompiledCall)
+        fn.prog, fn.call = self, (args, kwargs)
+        datas = tuple([t.data for t in tensors])
+        fn.lease = lease = Lease(self.pool, self.make_workspace)
+        fn.run = run = self.program(*lease.ws, *datas)
+        out = next(run)[0]
+        return _engine_record(fn, out, tuple(tensors),
+                              tuple([t.grad_fn or t for t in tensors]), datas)
+
     @property
     def spans(self):
         """(start, stop), shape, dtype of each differentiable output in the packed vector."""
@@ -226,6 +272,38 @@ class Program:
         grads = engine.backward(diff, seeds, True, True, wanted)
         by_id = {id(t): gr for t, gr in zip(wanted, grads)}
         return tuple(by_id.get(id(t)) for t in inputs)
+
+
+def _close(a, b):
+    """The numba backend's agreement: equal shapes and dtypes, values within 1e-12 of the
+    largest magnitude (1e-5 in float32), nan where nan."""
+    if a is None or b is None:
+        return _same(a, b)
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.kind not in "fc":
+        return bool(np.array_equal(a, b))
+    fin = np.isfinite(b)
+    if not np.array_equal(fin, np.isfinite(a)) or not np.array_equal(a[~fin], b[~fin],
+                                                                     equal_nan=True):
+        return False
+    if not fin.any():
+        return True
+    tol = (1e-12 if a.dtype.itemsize >= 8 else 1e-5) * max(float(np.abs(b[fin]).max()), 1e-300)
+    return bool(np.all(np.abs(a[fin] - b[fin]) <= tol))
+
+
+def _buffers(spec):
+    """A workspace: an empty array per (shape, dtype); ("row", k, j, shape): row j of
+    buffer k as an array of `shape` (the numba backend's values written out by one loop)."""
+    out = []
+    for entry in spec:
+        if entry[0] == "row":
+            out.append(out[entry[1]][entry[2]].reshape(entry[3]))
+        else:
+            out.append(np.empty(entry[0], entry[1]))
+    return tuple(out)
 
 
 def _first_difference(graph, g2, other, captured):
@@ -267,18 +345,18 @@ class CompiledFunction:
     `.backward()` accumulates into the arguments' `.grad` as eager mode does, and
     `tg.autograd.grad` works. `create_graph=True` through a compiled call runs f again
     eagerly inside the backward pass (so higher derivatives are eager mode's).
+
+    backend="numba": the program's elementwise runs are fused into numba loops (fuse.py);
+    results agree with backend="numpy" to ~1e-12 relative (fused loops use numba's scalar
+    math, so not bit for bit), and a program whose fused form does not agree on the traced
+    inputs, or does not compile, keeps the NumPy code (its `source` says so).
     """
 
     def __init__(self, f, backend="numpy"):
         if backend == "numba":
-            try:
-                import numba  # noqa: F401
-            except ImportError:
-                raise ImportError("tg.compile(backend='numba') needs numba: pip install "
-                                  "tinygrad_ku[jit]") from None
-            raise NotImplementedError("tg.compile: the numba backend (fused elementwise loops) "
-                                      "is not built yet; use backend='numpy'")
-        if backend != "numpy":
+            from .fuse import _njit
+            _njit()                      # ImportError naming the extra when numba is missing
+        elif backend != "numpy":
             raise ValueError(f"tg.compile: unknown backend {backend!r}; expected 'numpy' or "
                              f"'numba'")
         if not callable(f):
@@ -301,7 +379,35 @@ class CompiledFunction:
         if prog is None:
             prog = self._cache[key] = self._build(args, kwargs)
         self._last = prog
+        if prog.fast and (grad_mode.all_enabled or modes.grad_enabled):   # (Program.__call__'s
+            tensors = [args[s] for s in prog.slots]                       # hot path, inlined)
+            if all([t.requires_grad for t in tensors]):
+                return prog._record(tensors, args, kwargs)
         return prog(args, kwargs)
+
+    def evaluate(self, *args, grad=False):
+        """f's program run on the arguments' arrays, outside the engine: (outputs, gradients).
+
+        outputs: f's outputs as ndarrays (flat, in order); gradients (grad=True): one per
+        Tensor argument that requires grad (in order; tensors f captured get none), for
+        cotangents of ones on every differentiable output (None where f does not depend on
+        it). No Tensor, node or graph is made: what `tg.estimate` uses for an objective and
+        its gradient."""
+        key = _key(args, {})
+        prog = self._cache.get(key)
+        if prog is None:
+            prog = self._cache[key] = self._build(args, {})
+        self._last = prog
+        tensors = [args[s] for s in prog.slots] + prog.captured
+        seeds = None
+        if grad:
+            seeds = [np.ones(shape, dtype) for shape, dtype in prog.diff_meta]
+        outs, grads = prog._run([t.data for t in tensors], seeds)
+        values = [tensors[j].data if kind == "input" else outs[j] for kind, j in prog.kinds]
+        if grads is not None:
+            n = len(prog.slots)
+            grads = [g for g, need in zip(grads[:n], prog.needs[:n]) if need]
+        return values, grads
 
     def _build(self, args, kwargs):
         Tensor = _tensor_cls()
@@ -319,7 +425,8 @@ class CompiledFunction:
         needs = [t.requires_grad for t in tensors] + [t.requires_grad for t in captured]
         labels = names + [t.name if isinstance(t.name, str) else f"captured{i}"
                           for i, t in enumerate(captured)]
-        prog = Program(self.f, graph, slots, captured, needs, labels, (args, kwargs, names))
+        prog = Program(self.f, graph, slots, captured, needs, labels, (args, kwargs, names),
+                       self.backend)
         prog.diff_meta = [(o.shape, o.dtype) for o, (kind, _) in zip(graph.outputs, prog.kinds)
                           if kind == "diff"]
         if len(prog.diff) > 1:
@@ -391,7 +498,18 @@ def _arg_key(a):
 
 
 def _key(args, kwargs):
-    _tensor_cls()
+    Tensor = _Tensor or _tensor_cls()
+    if not kwargs:                     # the common call: float Tensors by position
+        key = []
+        for a in args:
+            if a.__class__ is not Tensor:
+                break
+            d = a.data
+            if d.dtype.kind not in "fc":
+                break
+            key.append((d.shape, d.dtype, a.requires_grad))
+        else:
+            return tuple(key)
     key = tuple([_arg_key(a) for a in args])
     if kwargs:
         key += tuple((k, _arg_key(kwargs[k])) for k in sorted(kwargs))

@@ -21,7 +21,7 @@ from ..distributions import constraints as _constraints
 from ..random import default_generator
 from ..tensor import Tensor
 from ..utils.progress import ProgressLine
-from . import diagnostics, distributed
+from . import compiled as _compiled, diagnostics, distributed
 from .arguments import as_data, check_number, is_laplace, priors_by_name, resolve_model
 from .first_order import nan_error, run_optimizer, run_proximal
 from .newton import minimize_newton
@@ -164,7 +164,7 @@ def _l1_optimal(problem, priors, u):
 
 
 def _fit(fname, model, data, prior, *, params, constraints, optimizer, lr, max_iter, tol, gtol,
-         batch_size, seed, progress, stderr, max_stderr_params):
+         batch_size, seed, progress, stderr, max_stderr_params, compile=None):
     what = "negative log-likelihood" if fname == "mle" else "negative log-posterior"
     check_number(lr, "lr", fname, positive=True)
     check_number(max_iter, "max_iter", fname, positive=True, integer=True)
@@ -181,6 +181,7 @@ def _fit(fname, model, data, prior, *, params, constraints, optimizer, lr, max_i
     else:
         problem = Problem(fname, model, named, as_data(data, model, fname), priors)
     kind = _choose(optimizer, problem.P, batch_size, has_l1, max_stderr_params, fname)
+    problem = _compiled.wrap(problem, compile, kind, batch_size)   # f, ∇f by tg.compile
     if max_iter is None:
         max_iter = {"newton": 100, "lbfgs": 500}.get(kind, 5000)
     f0 = problem.f(problem.u0)
@@ -235,7 +236,8 @@ def _fit(fname, model, data, prior, *, params, constraints, optimizer, lr, max_i
         t.data[...] = natural[name]
         t._bump_version()
     return FitResult(problem, u, nll=final, history=history, n_iter=int(n_iter),
-                     converged=bool(verdict.converged), message=verdict.message,
+                     converged=bool(verdict.converged),
+                     message=_compiled.note(problem, verdict.message),
                      optimizer=kind if isinstance(kind, str) else type(kind).__name__,
                      hessian_u=hessian_u if stderr and kind != "proximal" else None,
                      model=None if plain else model, refit=mle)
@@ -243,7 +245,7 @@ def _fit(fname, model, data, prior, *, params, constraints, optimizer, lr, max_i
 
 def mle(model, data, *extra, params=None, constraints=None, optimizer="auto", lr=None,
         max_iter=None, tol=1e-14, gtol=1e-10, batch_size=None, seed=None, progress=False,
-        stderr=True, max_stderr_params=300):
+        stderr=True, max_stderr_params=300, compile=None):
     """θ̂ = argmin_θ −Σᵢ log p_θ(xᵢ); `model` has .parameters() and .log_prob(*data), or is log_prob(params, *data).
 
     data: one array, or a tuple of arrays with the same number of rows (e.g. (X, y)).
@@ -255,6 +257,10 @@ def mle(model, data, *extra, params=None, constraints=None, optimizer="auto", lr
     'unit_interval', 'simplex' or a tg.distributions.constraints object).
     converged is True only at a verified optimum (positive-definite Hessian, Newton
     decrement ≤ gtol); tol stops first-order loops (relative change of the objective).
+    compile: evaluate the objective and its gradient through tg.compile (bit for bit the
+    same numbers; the Hessian stays eager); None: for Adam/AdamW/SGD or your own optimiser
+    on the full data (many cheap steps), where it pays. A model that cannot be compiled is
+    fitted eagerly and the message says why.
     """
     if extra:
         raise TypeError(f"mle: pass the data as one tuple, mle(model, (X, y)), not "
@@ -262,12 +268,12 @@ def mle(model, data, *extra, params=None, constraints=None, optimizer="auto", lr
     return _fit("mle", model, data, None, params=params, constraints=constraints,
                 optimizer=optimizer, lr=lr, max_iter=max_iter, tol=tol, gtol=gtol,
                 batch_size=batch_size, seed=seed, progress=progress, stderr=stderr,
-                max_stderr_params=max_stderr_params)
+                max_stderr_params=max_stderr_params, compile=compile)
 
 
 def map(model, data, *extra, prior=None, params=None, constraints=None, optimizer="auto",
         lr=None, max_iter=None, tol=1e-14, gtol=1e-10, batch_size=None, seed=None,
-        progress=False, stderr=True, max_stderr_params=300):
+        progress=False, stderr=True, max_stderr_params=300, compile=None):
     """θ̂ = argmin_θ −Σᵢ log p_θ(xᵢ) − Σ_k log p_k(θ_k); prior: one distribution for every parameter or {name: dist}.
 
     Priors apply to the natural parameters (probs, scale, rate, weight): with
@@ -289,4 +295,4 @@ def map(model, data, *extra, prior=None, params=None, constraints=None, optimize
     return _fit("map", model, data, prior, params=params, constraints=constraints,
                 optimizer=optimizer, lr=lr, max_iter=max_iter, tol=tol, gtol=gtol,
                 batch_size=batch_size, seed=seed, progress=progress, stderr=stderr,
-                max_stderr_params=max_stderr_params)
+                max_stderr_params=max_stderr_params, compile=compile)
