@@ -8,6 +8,7 @@ runs. The one walk serves `backward()`, `create_graph` (vjps run on Tensors and 
 `inputs=` and the batched pass of a vectorized Jacobian (B cotangents along a leading axis)."""
 import heapq
 import itertools
+import sys
 
 import numpy as np
 
@@ -169,6 +170,15 @@ def _op_error(cls, err, datas):    # NumPy's ValueError (shapes) becomes PyTorch
     return (RuntimeError if type(err) is ValueError else type(err))(msg)
 
 
+def _sum_into(a, b, first=True):
+    """a + b, written into a (else b) when that is an array only the walk holds (no view of it)."""
+    if a.__class__ is _ndarray and a.base is None and a.dtype == b.dtype and a.shape == b.shape \
+            and sys.getrefcount(a) <= 4:   # grads or the vjp's tuple, a name there, a, the call
+        a += b
+        return a
+    return _sum_into(b, a, False) if first else a + b
+
+
 def _array(x):
     return x.data if isinstance(x, Tensor) else x
 
@@ -188,18 +198,16 @@ def _stack(rows, x, op_name):
 
 
 def _check_versions(node):
+    modified = ("one of the variables needed for gradient computation has been modified by an "
+                "inplace operation: ")
     if node.out_modified:
-        raise RuntimeError(
-            f"one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: the output of {node.name} was changed in place after it was "
-            f"computed; its backward needs the original value")
+        raise RuntimeError(modified + f"the output of {node.name} was changed in place after it "
+                           f"was computed; its backward needs the original value")
     for i, p in enumerate(node.parents):
         if isinstance(p, Tensor) and node.reads(i) and (p._version > node.stamp or (
                 p._base is not None and p._base._version > node.stamp)):
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: an input of {node.name} with shape {p.shape} was changed "
-                f"in place after {node.name} used it")
+            raise RuntimeError(modified + f"an input of {node.name} with shape {p.shape} was "
+                               f"changed in place after {node.name} used it")
 
 
 def _graph_inputs(node):
@@ -222,7 +230,7 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
     results = targets = node_targets = None
     if inputs is not None:
         targets = {id(t): i for i, t in enumerate(inputs)}
-        node_targets = {id(t.grad_fn): i for i, t in enumerate(inputs) if t.grad_fn is not None}
+        node_targets = {id(t.grad_fn): i for i, t in enumerate(inputs) if t.grad_fn} or None
         results = [None] * len(inputs)
     grads, heap = {}, []
     for root, g in zip(roots, root_grads):
@@ -259,7 +267,6 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
     plain = not (create_graph or batched or anomaly)   # ndarray gradients, one cotangent
     extras = node_targets is not None or _node_hooks    # hooks, retain_grad, inputs= to look for
     lead = 1 if batched else 0
-    owned = set()                      # nodes whose pending gradient array is ours to add into
     node = heappop(heap)[1]
     g = grads.pop(node)
     while True:
@@ -305,16 +312,9 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
             elif nxt is None and not heap:
                 nxt, nxt_g = child, gp
             elif child is nxt:
-                nxt_g = nxt_g + gp
-            elif child in grads:
-                if child in owned:             # our own array: add in place
-                    acc = grads[child]
-                    acc += gp
-                    grads[child] = acc         # 0-d results are NumPy scalars: += rebinds
-                else:
-                    grads[child] = grads[child] + gp
-                    if plain:
-                        owned.add(child)
+                nxt_g = nxt_g + gp if create_graph else _sum_into(gp, nxt_g)
+            elif child in grads:       # ndarrays: summed into one that only we hold, if any
+                grads[child] = grads[child] + gp if create_graph else _sum_into(gp, grads[child])
             else:
                 grads[child] = gp
                 heappush(heap, (-child.stamp, child))

@@ -91,18 +91,19 @@ def _sparse_basis(B):
     return B
 
 
-def identification(H, labels=None, g=None):
+def identification(H, labels=None, g=None, *, eq=None):
     """Describe the flat directions of a (near-)singular Hessian, λmin(Hs) ≤ 1e-12·λmax(Hs), or None.
 
     With the gradient g, a zero-curvature direction along which f still has a slope is left
-    out: f is not flat there but falling (a matter for `recession`).
+    out: f is not flat there but falling (a matter for `recession`). eq: `_equilibrate(H, g)`
+    when the caller has it already.
     """
     H = np.asarray(H, dtype=np.float64)
     P = H.shape[0]
     if P == 0 or not np.isfinite(H).all():
         return None
     names = _labels(labels, P)
-    d, lam, V, gs = _equilibrate(H, g)
+    d, lam, V, gs = _equilibrate(H, g) if eq is None else eq
     top = max(abs(lam[-1]), abs(lam[0]))
     tol = SINGULAR_RTOL * top if top > 0 else math.inf
     null = np.flatnonzero((np.abs(lam) <= tol) & (np.abs(V.T @ gs) <= FLAT_SLOPE))
@@ -150,7 +151,18 @@ def _probe(f, x, e, f0, noise):
     return bool(vals), vals
 
 
-def recession(f, x, H, labels=None, g=None):
+def _as_quadratic(probes, f0, lin):
+    """Both probes rose at the first step (1 SE) by ±lin + ½, the quadratic model's rise,
+    within a factor of 2 (lin: the linear term, se · ∂f/∂z along the direction)."""
+    for sign in (1.0, -1.0):
+        vals = probes[sign][1]
+        pred = sign * lin + 0.5
+        if len(vals) != 1 or pred < 0.25 or not 0.5 * pred <= vals[0] - f0 <= 2.0 * pred:
+            return False
+    return True
+
+
+def recession(f, x, H, labels=None, g=None, *, eq=None, f0=None):
     """Describe parameters running off to infinity — f(x + t·e) ≤ f(x) for all probed t ≫ 1 SE — or None.
 
     Probes the flattest directions of the equilibrated Hessian, the gradient (if g is given)
@@ -158,19 +170,22 @@ def recession(f, x, H, labels=None, g=None):
     rises along it (beyond rounding) while it clearly rises the opposite way (by more than
     RISE_RTOL·max(1, |f|)): separation, an all-success Bernoulli (logit → ∞), a scale → 0 at a
     point mass, an unbounded likelihood. A direction that is flat both ways is a matter for
-    `identification`, not this check.
+    `identification`, not this check. A positive-definite H whose flattest direction rises at
+    1 standard error both ways as its quadratic model predicts is a proper optimum: the other
+    directions are not probed. eq: `_equilibrate(H, g)` and f0: f(x), when the caller has them.
     """
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     H = np.asarray(H, dtype=np.float64)
     P = x.size
     if P == 0 or H.shape != (P, P) or not np.isfinite(H).all():
         return None
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        f0 = float(f(x))
+    if f0 is None:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            f0 = float(f(x))
     if not math.isfinite(f0):
         return None
     names = _labels(labels, P)
-    d, lam, V, gs = _equilibrate(H, g)
+    d, lam, V, gs = _equilibrate(H, g) if eq is None else eq
     Hs = (V * lam) @ V.T
     top = max(abs(lam[-1]), abs(lam[0]), 1.0)
     noise = NOISE_RTOL * max(1.0, abs(f0))
@@ -180,7 +195,8 @@ def recession(f, x, H, labels=None, g=None):
         if np.isfinite(z).all() and np.any(z != 0):
             z = z / np.abs(z).max()
             directions.append(z / math.sqrt(z @ z))
-    for v in directions:
+    pd = lam[0] > SINGULAR_RTOL * max(abs(lam[-1]), abs(lam[0]))
+    for i, v in enumerate(directions):
         curv = abs(float(v @ Hs @ v))
         slope = abs(float(v @ gs))
         if curv > 1e-8 * top:                              # one standard error along v (Hs units)
@@ -190,6 +206,8 @@ def recession(f, x, H, labels=None, g=None):
         else:
             se = 1.0 / math.sqrt(1e-8 * top)
         probes = {sign: _probe(f, x, sign * se * v / d, f0, noise) for sign in (1.0, -1.0)}
+        if i == 0 and pd and curv > 1e-8 * top and _as_quadratic(probes, f0, se * float(v @ gs)):
+            return None
         for sign in (1.0, -1.0):
             low, vals = probes[sign]
             back = probes[-sign][1]
@@ -233,7 +251,9 @@ def verdict(result, f=None, labels=None, *, may_separate=False):
                 "onto one point)")
         return Verdict(False, msg, BoundaryWarning)
     g = result.grad
-    rec = recession(f, x, H, labels, g) if (f is not None and ok_H) else None
+    eq = _equilibrate(H, g) if ok_H else None          # one eigendecomposition for both checks
+    f0 = None if result.fun is None else float(result.fun)     # f at result.x, known already
+    rec = recession(f, x, H, labels, g, eq=eq, f0=f0) if (f is not None and ok_H) else None
     if rec is not None:
         if may_separate:
             msg = ("perfect or quasi-separation: " + rec + ". The maximum-likelihood estimate does "
@@ -244,7 +264,7 @@ def verdict(result, f=None, labels=None, *, may_separate=False):
                "maximum-likelihood estimate does not exist (or is on the boundary); the reported "
                "values are where the optimiser stopped. A prior (tg.estimate.map) keeps it finite")
         return Verdict(False, msg, BoundaryWarning)
-    ident = identification(H, labels, g) if ok_H else None
+    ident = identification(H, labels, g, eq=eq) if ok_H else None
     if ident is not None:
         return Verdict(False, f"not identified: {ident}. {result.message}", IdentificationWarning)
     if status == "converged":

@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .. import grad_mode
+from .. import engine, grad_mode
 from ..autograd import grad as _grad
 from ..autograd.functional import jacobian
 from ..distributions import constraints, transform_to
@@ -88,8 +88,7 @@ class Problem:
     # ----- θ(u) -------------------------------------------------------------------------
     def natural_tensors(self, u):
         """{name: θ Tensor} from the flat unconstrained Tensor u (differentiable)."""
-        return OrderedDict((p.name, p.transform(u[p.start:p.stop].reshape(p.ushape)))
-                           for p in self.params)
+        return OrderedDict((p.name, p.transform(_piece(u, p))) for p in self.params)
 
     def natural(self, u):
         """{name: θ ndarray} at the flat ndarray u."""
@@ -158,7 +157,8 @@ class Problem:
         return float(obj.data), (np.zeros(self.P) if g is None else g.data)
 
     def _summed(self, u):
-        obj = -self.log_lik_terms(u).sum()
+        lp = self.log_lik_terms(u)
+        obj = -(lp if lp.ndim == 0 else lp.sum())      # (a summed log_prob needs no Sum node)
         return obj - self.log_prior(u) if self.priors else obj
 
     def f(self, u):
@@ -167,27 +167,28 @@ class Problem:
             return float(self._summed(Tensor(np.asarray(u, dtype=np.float64))).data)
 
     def fgh(self, u, hess=True):
-        """(f, ∇f, ∇²f) of the summed objective at u; the Hessian by one batched reverse pass."""
-        box = {}
-
-        def gradient(ut):
-            f = self._summed(ut)
-            box["f"] = float(f.data)
-            (g,) = _grad(f, [ut], create_graph=hess, allow_unused=True)
-            if g is None:
-                g = Tensor(np.zeros(self.P))
-            box["g"] = g.data.copy()
-            return g
-
-        u_t = Tensor(np.array(u, dtype=np.float64))
+        """(f, ∇f, ∇²f) of the summed objective at u; the Hessian by one batched reverse pass:
+        ∇f is recorded (create_graph) and all P basis cotangents go back through it at once."""
+        u_t = Tensor._make(np.array(u, dtype=np.float64), True, None)
         with grad_mode.enable_grad(), np.errstate(over="ignore", invalid="ignore",
                                                   divide="ignore"):
+            f = self._summed(u_t)
+            if not (isinstance(f, Tensor) and f.requires_grad):
+                _grad(f, [u_t], allow_unused=True)          # raises: f does not depend on u
+            seed = np.ones((), f.dtype)
+            (g,) = engine.backward([f], [Tensor._make(seed, False, None) if hess else seed],
+                                   hess, hess, [u_t])
+            if g is None:                                   # u unused: f is constant
+                return float(f.data), np.zeros(self.P), (np.zeros((self.P, self.P)) if hess
+                                                         else None)
+            g_data = np.array(g.data if isinstance(g, Tensor) else g, dtype=np.float64)
             if not hess:
-                u_t.requires_grad_(True)
-                gradient(u_t)
-                return box["f"], box["g"], None
-            H = jacobian(gradient, u_t, vectorize=True).data
-        return box["f"], box["g"], 0.5 * (H + H.T)
+                return float(f.data), g_data, None
+            H = None
+            if g.requires_grad:                             # else ∇f is constant: H = 0
+                (H,) = engine.backward([g], [np.eye(self.P)], False, False, [u_t], batched=True)
+            H = np.zeros((self.P, self.P)) if H is None else np.asarray(H, dtype=np.float64)
+        return float(f.data), g_data, 0.5 * (H + H.T)
 
     def loglik(self, u):
         """Σᵢ log p_θ(u)(xᵢ) at the ndarray u (no prior)."""
@@ -237,6 +238,14 @@ class Problem:
                 if not np.all(np.isfinite(np.asarray(lp.data if isinstance(lp, Tensor) else lp))):
                     raise ValueError(f"{self.fname}: the prior for {p.name!r} has zero density at "
                                      f"the initial value {np.array2string(p.tensor.data)}")
+
+
+def _piece(u, p):
+    """p's slice of u in its unconstrained shape: one indexing op for a scalar or a vector."""
+    if p.ushape == ():
+        return u[p.start]
+    piece = u[p.start:p.stop]
+    return piece if len(p.ushape) == 1 else piece.reshape(p.ushape)
 
 
 _U_NAMES = {"ExpTransform": "log", "SigmoidTransform": "logit"}

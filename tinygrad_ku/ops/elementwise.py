@@ -13,7 +13,8 @@ import numpy as np
 
 from ..engine import Function
 from ._dispatch import cos, data, is_tensor, log, sigmoid, sin
-from ._logistic import exp_neg_abs, sigmoid_from, softplus_from, times_cotangent
+from ._logistic import (exp_neg_abs, is_ones, sigmoid_from, softplus_from,
+                        times_cotangent)
 
 
 class Add(Function):
@@ -54,7 +55,11 @@ class Mul(Function):
         edges = self.edges
         return (g * y if edges[0] is not None else None,
                 g * x if edges[1] is not None else None)
-    batched_vjp = vjp
+
+    def batched_vjp(self, g, out, x, y):   # a factor of ones (a sum's vjp) passes g unchanged
+        edges = self.edges
+        return (None if edges[0] is None else g if is_ones(y, g) else g * y,
+                None if edges[1] is None else g if is_ones(x, g) else g * x)
 
     def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
         return 'out = multiply(x, y)', 'gx = multiply(g, y); gy = multiply(g, x)'
@@ -257,17 +262,25 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
+    """Param e (optional): e^-|x| when the caller has it already (BCEWithLogits' vjp)."""
     saved_inputs = ()
+    e = None
 
     def forward(self, x):              # 1/(1 + e^-x) for x ≥ 0, e^x/(1 + e^x) below: no overflow,
-        e = np.exp(-np.abs(x))         # and full relative precision in both tails
+        if self.e is not None:         # and full relative precision in both tails
+            return sigmoid_from(x, self.e)
+        e = np.exp(-np.abs(x))
         return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
     def vjp(self, g, out, x):          # g s (1 - s)
         if g.shape == out.shape:       # as gs - gs·s (see Tanh)
             gs = g * out
             return (gs - gs * out,)
-        return (g * (out * (1.0 - out)),)
+        if is_tensor(out):
+            return (g * (out * (1.0 - out)),)
+        d = 1.0 - out                  # s (1 - s) in one buffer of our own
+        d *= out
+        return (g * d,)
     batched_vjp = vjp
 
 

@@ -43,6 +43,9 @@ class MatMul(Function):
                     g * a if self.needs_grad(1) else None)
         if type(g) is np.ndarray and 0 in g.strides and g.size > 1:
             g = np.ascontiguousarray(g)   # a broadcast (the vjp of sum/mean): BLAS needs strides
+        if ad == 2 and bd == 1 and g.ndim == 1:   # (m, n) @ (n,): dA = g bᵀ, db = gᵀ A (one op)
+            return (g.reshape(tuple(g.shape) + (1,)) * b if self.needs_grad(0) else None,
+                    g @ a if self.needs_grad(1) else None)
         if ad == 1:                    # (n,) @ (..., n, k) -> (..., k)
             a = a.reshape((1,) + a.shape)
             g = g.reshape(g.shape[:-1] + (1,) + g.shape[-1:])
@@ -64,6 +67,20 @@ class MatMul(Function):
         if data(a).ndim == 2 and data(b).ndim == 1:   # A x, G (B, m): dx = G A in one GEMM
             return (g.reshape(tuple(g.shape) + (1,)) * b if self.needs_grad(0) else None,
                     g @ a if self.needs_grad(1) else None)
+        if data(a).ndim == 1 and data(b).ndim == 2 and not self.needs_grad(1):
+            return g @ mT(b), None     # gᵀ B, G (B, k): dg = G Bᵀ in one GEMM
+        if data(a).ndim == 2 and data(b).ndim == 2:   # the batch folded into one GEMM each
+            (m, n), k = data(a).shape, data(b).shape[1]
+            rows = g.shape[0]
+            if type(g) is np.ndarray and 0 in g.strides and g.size > 1:
+                g = np.ascontiguousarray(g)
+            ga = gb = None
+            if self.needs_grad(0):     # dA = G Bᵀ: (B·m, k) @ (k, n) -> (B, m, n)
+                ga = (g.reshape((rows * m, k)) @ mT(b)).reshape((rows, m, n))
+            if self.needs_grad(1):     # dB = Aᵀ G; for k = 1 as (Gᵀ A)ᵀ: (B, m) @ (m, n)
+                gb = ((g.reshape((rows, m)) @ a).reshape((rows, n, 1)) if k == 1
+                      else mT(a) @ g)
+            return ga, gb
         return self.vjp(g, out, a, b)
 
     def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps

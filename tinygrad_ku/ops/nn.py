@@ -8,7 +8,8 @@ import numpy as np
 
 from ..engine import Function
 from ._dispatch import data, exp, is_tensor, log, sigmoid
-from ._logistic import combine, exp_neg_abs, sigmoid_from, times_cotangent
+from ._logistic import combine, exp_neg_abs, is_ones, sigmoid_from, times_cotangent
+from .elementwise import Sigmoid
 from .shape import IndexAdd
 
 
@@ -35,7 +36,37 @@ class LogSoftmax(Function):
         return _log_softmax(x, self.axis)
 
     def vjp(self, g, out, x):          # g - softmax * Σg
-        return (g - exp(out) * g.sum(axis=_axes_from_end(self.axis, g, out), keepdims=True),)
+        if is_tensor(g):               # create_graph: one node, with a closed-form vjp
+            return (LogSoftmaxBackward.apply(g, out, axis=self.axis),)
+        return (_log_softmax_vjp(g, out, self.axis),)
+    batched_vjp = vjp
+
+
+def _log_softmax_vjp(g, out, axis):
+    """g - exp(out) Σg over the softmax axis (ndarrays), the difference in a buffer of its own."""
+    t = np.exp(out) * g.sum(axis=_axes_from_end(axis, g, out), keepdims=True)
+    if type(t) is np.ndarray and t.shape == g.shape:
+        return np.subtract(g, t, out=t)
+    return g - t
+
+
+class LogSoftmaxBackward(Function):
+    """h = g - s Σg with s = exp(out) = softmax(x): log_softmax's vjp recorded as one node.
+    dg = gh - Σ(gh s) (summed over the softmax axis), dout = -(gh s) Σg."""
+    needs_out = False
+
+    def forward(self, g, out):
+        return _log_softmax_vjp(g, out, self.axis)
+
+    def vjp(self, gh, h, g, out):
+        t = gh * exp(out)                                     # (B?, ..., K)
+        dg = dout = None
+        if self.needs_grad(0):
+            dg = gh - t.sum(axis=_axes_from_end(self.axis, gh, out), keepdims=True)
+        if self.needs_grad(1):
+            minus_total = -g.sum(axis=_axes_from_end(self.axis, g, out), keepdims=True)
+            dout = t * minus_total if is_tensor(t) else combine(t, np.multiply, minus_total)
+        return dg, dout                # (combine: the product goes into t, our own buffer)
     batched_vjp = vjp
 
 
@@ -113,8 +144,13 @@ class BCEWithLogits(Function):
         if self.needs_grad(0):
             if isinstance(g, np.ndarray) and isinstance(x, np.ndarray):
                 gx = times_cotangent(combine(sigmoid_from(x, self.e), np.subtract, y), g)
-            else:
-                gx = g * (sigmoid(x) - y)
+            else:                      # create_graph: sigmoid(x) from the e^-|x| of forward
+                s = Sigmoid.apply(x, e=self.e) if is_tensor(x) else sigmoid(x)
+                if is_tensor(g) and not g.requires_grad and is_ones(g.data, g.data) and \
+                        g.dtype == np.result_type(data(x), data(y)):
+                    gx = s - y         # g is ones (a sum's vjp): no product node to record
+                else:
+                    gx = g * (s - y)
         if self.needs_grad(1):
             gy = -g * x
         return gx, gy

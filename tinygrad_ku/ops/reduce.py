@@ -61,6 +61,9 @@ class Sum(Function):
 
     def compiled(self, *inputs):       # tg.compile: forward and vjp as NumPy steps
         shape, kept = np.shape(inputs[0]), f"{self.axis!r}, {self.keepdims!r}"
+        if self.axis is None and math.prod(shape) <= 4096:   # g, filled into a buffer
+            return (f"out = np.add.reduce(x, axis=None, keepdims={self.keepdims!r})",
+                    f"gx = _fill(g, {shape!r})")
         return (f"out = np.add.reduce(x, axis={self.axis!r}, keepdims={self.keepdims!r})",
                 f"t1 = _ops.reduce.kept_grad(g, o, {shape!r}, {kept}); "
                 f"gx = _ops.reduce.expand_kept(t1, {shape!r})")

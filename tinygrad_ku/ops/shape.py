@@ -112,6 +112,11 @@ class IndexAdd(Function):
         picked = gg[self.basic]
         return (picked if self.advanced is None else picked[self.advanced],)
 
+    def batched_vjp(self, gg, out, g):  # basic indexing: every row at once, behind a slice
+        if self.advanced is not None:
+            return Function.batched_vjp(self, gg, out, g)
+        return (gg[(slice(None),) + self.basic],)
+
 
 class SetItem(Function):
     """x with x[index] = v (PyTorch's indexing rule): x's gradient is g with the assigned
