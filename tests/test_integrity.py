@@ -662,3 +662,23 @@ def test_fill_passes_the_gradient_to_the_value_and_none_to_the_old_values():
     (y * tg.tensor([2.0, 5.0])).sum().backward()
     assert v.grad.item() == 7.0
     np.testing.assert_array_equal(val(x.grad), [0.0, 0.0])
+
+
+def test_gradient_sums_never_write_into_an_array_a_hook_kept():
+    """A pass-through gradient (Add sends g itself) that a hook kept is summed into a new
+    array, never in place: the walk adds in place only into sums it made itself."""
+    x0 = np.array([0.5, -1.0])
+    x = tg.tensor(x0, requires_grad=True)
+    v = x.exp()
+    h = v + v.sin()                     # v's gradient arrives twice: g itself, then g·cos v
+    kept, copies = [], []
+
+    def hook(g):
+        kept.append(g)
+        copies.append(np.array(g.data, copy=True))
+        return g
+    h.register_hook(hook)
+    (h * tg.tensor([2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(kept[0].data, copies[0])
+    np.testing.assert_allclose(x.grad.numpy(),
+                               np.array([2.0, 3.0]) * np.exp(x0) * (1 + np.cos(np.exp(x0))))

@@ -1,23 +1,22 @@
 """The graph node (`Function`), the one recorder (`_record`) and the one backward loop (`_walk`).
 
-A node keeps its op's inputs (`parents`), where each input's gradient goes (`edges`: the input's
-node, a leaf Tensor, or None), their arrays (`inputs`), the output array (`out`) and the inputs
-that need no grad as a freed node shows them (`kept`). Backward takes nodes newest first, with a
-loop: every consumer of a node was made after it, so all of a node's gradient has arrived when it
-runs. The one walk serves `backward()`, `create_graph` (vjps run on Tensors and are recorded),
+A node keeps its op's inputs (`parents`), where each input's gradient goes (`edges`: a node, a
+leaf Tensor or None), their arrays (`inputs`), the output (`out`) and the inputs that need no grad
+(`kept`, for drawing). Backward takes nodes newest first: every consumer of a node was made after
+it, so its gradient is complete when it runs. The one walk serves `backward()`, `create_graph`,
 `inputs=` and the batched pass of a vectorized Jacobian (B cotangents along a leading axis)."""
 import heapq
 import itertools
-import sys
 
 import numpy as np
 
 from . import grad_mode
 from .broadcast import sum_to_shape
 from .grad_mode import modes
+from .kept import keep as _keep
 
 _new, _ndarray = object.__new__, np.ndarray   # looked up once: every op calls them
-Tensor = _keep = None  # set by tinygrad_ku.tensor, and by viz (how `kept` holds an input)
+Tensor = None          # set by tinygrad_ku.tensor
 _next_stamp = itertools.count(1).__next__   # one sequence for node creations and in-place changes
 _clock = 0             # the stamp of the latest in-place change, in any thread
 _node_hooks = False    # a non-leaf tensor has had a hook or retain_grad: backward looks for them
@@ -37,7 +36,7 @@ class Function:
     `forward(self, *arrays)`; `vjp(self, g, out, *inputs)` returns one gradient (or None) per
     input; `batched_vjp` takes B cotangents stacked on axis 0 of g. What vjp reads is declared,
     safe by default (`needs_out`, `saved_inputs`)."""
-    # the engine's per-node fields (`kept`: see viz); op parameters and state: the instance dict
+    # the engine's per-node fields (`kept`: see kept.py); op parameters and state: the instance dict
     __slots__ = ("parents", "edges", "inputs", "out", "stamp", "out_shape", "out_dtype", "kept",
                  "__dict__")
     needs_out = True       # vjp reads `out`: an in-place change of the output raises at backward
@@ -170,15 +169,6 @@ def _op_error(cls, err, datas):    # NumPy's ValueError (shapes) becomes PyTorch
     return (RuntimeError if type(err) is ValueError else type(err))(msg)
 
 
-def _sum_into(a, b, first=True):
-    """a + b, written into a (else b) when that is an array only the walk holds (no view of it)."""
-    if a.__class__ is _ndarray and a.base is None and a.dtype == b.dtype and a.shape == b.shape \
-            and sys.getrefcount(a) <= 4:   # grads or the vjp's tuple, a name there, a, the call
-        a += b
-        return a
-    return _sum_into(b, a, False) if first else a + b
-
-
 def _array(x):
     return x.data if isinstance(x, Tensor) else x
 
@@ -267,6 +257,7 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
     plain = not (create_graph or batched or anomaly)   # ndarray gradients, one cotangent
     extras = node_targets is not None or _node_hooks    # hooks, retain_grad, inputs= to look for
     lead = 1 if batched else 0
+    owned = set()                      # nodes whose pending gradient is a sum the walk made
     node = heappop(heap)[1]
     g = grads.pop(node)
     while True:
@@ -311,10 +302,19 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
                          and gp is not g, create_graph, targets, results)
             elif nxt is None and not heap:
                 nxt, nxt_g = child, gp
-            elif child is nxt:
-                nxt_g = nxt_g + gp if create_graph else _sum_into(gp, nxt_g)
-            elif child in grads:       # ndarrays: summed into one that only we hold, if any
-                grads[child] = grads[child] + gp if create_graph else _sum_into(gp, grads[child])
+            elif child in grads or child is nxt:
+                if child is nxt:       # one input taken twice: pending like the others
+                    grads[nxt] = nxt_g
+                    heappush(heap, (-nxt.stamp, nxt))
+                    nxt = None
+                if child in owned:     # a sum this walk made, which no one else holds
+                    acc = grads[child]
+                    acc += gp          # (0-d results are NumPy scalars: += rebinds)
+                    grads[child] = acc
+                else:
+                    grads[child] = grads[child] + gp
+                    if not create_graph:
+                        owned.add(child)
             else:
                 grads[child] = gp
                 heappush(heap, (-child.stamp, child))

@@ -6,7 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import dtypes as _dt, engine, linalg
+from . import dtypes as _dt, engine, kept, linalg
 from .engine import backward as _backward
 from .compile.guard import guard as _trace_guard, state as _tracing
 from .dims import dim_kw as _dim_kw, norm_axis as _norm_axis
@@ -1009,7 +1009,7 @@ def _index_arg(index):
     return index
 
 
-engine.Tensor = Tensor
+engine.Tensor = kept.Tensor = Tensor
 
 
 # ----- construction --------------------------------------------------------------------

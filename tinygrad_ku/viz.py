@@ -50,13 +50,12 @@ import pathlib
 import shutil
 import sys
 import sysconfig
-import weakref
 from collections import Counter, deque
 
 import numpy as np
 
-from . import engine
 from .engine import Function
+from .kept import Kept
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "ensure_dot", "find_dot"]
@@ -100,32 +99,6 @@ class _Vertex:
 
 # ---------------------------------------------------------------- inputs of freed nodes
 
-class _Kept(weakref.ref):
-    """An input that needs no grad (a Tensor, an ndarray of more than 16 elements) as a node
-    keeps it to be drawn once backward() has freed it: by weak reference, so a temporary (a
-    dropout mask, `x > 0`) is released with the rest of the graph, and with the name, shape and
-    dtype to draw when it is gone. Drawn then as a leaf: it has no data, grad or requires_grad."""
-    __slots__ = ("name", "shape", "dtype", "tensor")
-    data = grad = None
-    requires_grad = False
-
-
-def _keep(v):
-    """How a node keeps an input that needs no grad (`Function.kept`), called by the engine when
-    it records the node: a Tensor or a large ndarray by _Kept, a number (or small array) itself."""
-    if type(v) in _NUMBERS:
-        return v
-    tensor = isinstance(v, Tensor)
-    if tensor or (isinstance(v, np.ndarray) and v.size > 16):
-        k = _Kept(v)
-        a = v.data if tensor else v
-        k.name, k.shape, k.dtype, k.tensor = getattr(v, "name", None), a.shape, a.dtype, tensor
-        return k
-    return tuple(v) if isinstance(v, list) else v   # (a list in `kept` holds several inputs)
-
-
-_NUMBERS = frozenset({int, float, bool, complex, np.float64, np.float32, np.int64, np.bool_})
-engine._keep = _keep
 
 
 def _parents(node):
@@ -149,7 +122,7 @@ def _classify(p):
     """(kind, obj) for one entry of `_parents(node)`, live or freed."""
     if isinstance(p, Function):                 # freed graph: the input's node
         return "op", p
-    if isinstance(p, _Kept):                    # freed graph: an input that needed no grad
+    if isinstance(p, Kept):                    # freed graph: an input that needed no grad
         alive = p()
         if alive is not None:
             p = alive
@@ -157,7 +130,7 @@ def _classify(p):
             return "leaf", p                    # gone: its name, shape and dtype
     if isinstance(p, Tensor):
         return ("op", p.grad_fn) if p.grad_fn is not None else ("leaf", p)
-    return "const", p                           # number / ndarray / gone ndarray (_Kept)
+    return "const", p                           # number / ndarray / gone ndarray (Kept)
 
 
 def _collect(outputs):
@@ -398,7 +371,7 @@ def _label(v, output_tensor, opts):
     if v.kind == "const":
         if v.obj is None:
             return "no-grad input"
-        if isinstance(v.obj, _Kept):            # a large array, no longer held by anyone
+        if isinstance(v.obj, Kept):            # a large array, no longer held by anyone
             return f"const {_shape_str(v.obj.shape)} {v.obj.dtype}" if show_shapes else "const"
         lines = _array_lines(v.obj, limit) if limit else None
         if lines is None:
