@@ -134,3 +134,12 @@ def test_unsupported_constraints_are_named():
 def test_transform_to_is_exported_like_torch():
     assert "transform_to" in tg.distributions.__all__
     assert tg.distributions.transform_to is transform_to
+
+
+def test_sigmoid_transform_onto_an_interval_round_trips():
+    t = tg.distributions.transforms.SigmoidTransform(2.0, 5.0)
+    assert str(t.constraint) == "in the closed interval [2.0, 5.0]"
+    x = np.array([2.5, 3.0, 4.999])
+    np.testing.assert_allclose(t(tg.tensor(t.inv(x))).numpy(), x, rtol=1e-13)
+    with pytest.raises(ValueError, match="interval"):
+        t.inv(np.array([1.0]))

@@ -8,7 +8,8 @@ forward and backward pass, which later calls run without building a graph.
 (2,)
 >>> print(f.source)   # doctest: +SKIP
 
-    trace.py      the tracing switch, the guards against reading tensor values, the graph walk
+    guard.py      the tracing switch and the guard against reading tensor values
+    trace.py      running f on stand-in leaves, the graph walk
     codegen.py    the forward and backward source, one statement per op
     function.py   CompiledFunction: the cache per signature, the checks, the calls
     fuse.py       backend="numba" (pip install tinygrad_ku[jit]): elementwise runs fused into loops
@@ -32,7 +33,7 @@ def compile(f=None, *, backend="numpy"):
 
 
 def __getattr__(name):
-    if name == "CompiledFunction":
-        from .function import CompiledFunction
-        return CompiledFunction
+    if name in ("CompiledFunction", "UncheckedWarning"):
+        from . import function
+        return getattr(function, name)
     raise AttributeError(name)

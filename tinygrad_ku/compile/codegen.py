@@ -518,8 +518,3 @@ def _assemble(gen, kinds, out_refs, seeds, results):
     exec(builtins.compile(source, filename, "exec"), ns)
     return {"program": ns["program"], "source": source, "fbuf": gen.fbuf, "bbuf": gen.bbuf,
             "kinds": kinds, "kernels": getattr(gen, "kernels", [])}
-
-
-def _natural(name):
-    m = re.match(r"([a-zA-Z_]+)(\d*)", name)
-    return (m[1], int(m[2]) if m[2] else -1, name)

@@ -15,6 +15,7 @@ A program is checked when it is made, twice:
 """
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -48,8 +49,13 @@ def _same(a, b):
     return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
 
 
+class UncheckedWarning(UserWarning):
+    """A compiled program could be checked only on the inputs it was traced with."""
+
+
 class Program:
     """The generated code for one input signature, with what a call needs around it."""
+    checked = True                     # also checked on other input values (see the docstring)
 
     def __init__(self, f, graph, slots, captured, needs, labels, call, backend="numpy"):
         Tensor = _tensor_cls()
@@ -163,7 +169,8 @@ class Program:
             checked += 1
             if checked == 2:
                 return
-        if not checked:
+        if not checked:                # the caller says so (a value-dependent f would pass)
+            self.checked = False
             self.source = "# (not checked on other input values: f failed on every variation)\n" \
                 + self.source
 
@@ -378,6 +385,12 @@ class CompiledFunction:
         prog = self._cache.get(key)
         if prog is None:
             prog = self._cache[key] = self._build(args, kwargs)
+            if not prog.checked:
+                warnings.warn(f"tg.compile: {getattr(self.f, '__name__', 'f')} failed on every "
+                              f"changed input, so its program was checked on the traced values "
+                              f"only: if f's result depends on its inputs through Python control "
+                              f"flow, the program is wrong for other values", UncheckedWarning,
+                              stacklevel=2)
         self._last = prog
         if prog.fast and (grad_mode.all_enabled or modes.grad_enabled):   # (Program.__call__'s
             tensors = [args[s] for s in prog.slots]                       # hot path, inlined)

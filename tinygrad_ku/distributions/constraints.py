@@ -9,7 +9,7 @@ import numpy as np
 
 __all__ = ["Constraint", "real", "positive", "nonnegative", "unit_interval", "boolean",
            "nonnegative_integer", "simplex", "real_vector", "lower_cholesky",
-           "positive_definite", "integer_interval", "greater_than", "greater_than_eq"]
+           "positive_definite", "integer_interval", "interval", "greater_than", "greater_than_eq"]
 
 SIMPLEX_TOL = 1e-5     # how far a probability vector may sum away from one (leaves room for
                        # the 1e-6 perturbations of finite-difference gradient checks)
@@ -178,5 +178,6 @@ real_vector = _RealVector()
 lower_cholesky = _LowerCholesky()
 positive_definite = _PositiveDefinite()
 integer_interval = _IntegerInterval
+interval = _Interval
 greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq

@@ -23,21 +23,11 @@ K-vector has K − 1 free (identified) values.
 """
 import numpy as np
 
-from ..tensor import Tensor, as_tensor, cat, where
+from ..tensor import Tensor, as_tensor, cat
 from . import constraints
 
 __all__ = ["Transform", "IdentityTransform", "ExpTransform", "SigmoidTransform",
            "SoftmaxRefTransform", "LowerCholeskyTransform", "transform_to"]
-
-
-def _sigmoid(u):
-    """1 / (1 + e^-u) for u >= 0, e^u / (1 + e^u) for u < 0: relative accuracy in both tails
-    (Tensor.sigmoid, 0.5 (1 + tanh(u/2)), rounds to 0 below u ≈ -37). Each branch sees only
-    its own half (the other gets 0), so neither overflows nor leaks a nan gradient."""
-    neg = u.data < 0
-    un, up = where(neg, u, 0.0), where(neg, 0.0, u)
-    en = un.exp()
-    return where(neg, en / (1.0 + en), 1.0 / (1.0 + (-up).exp()))
 
 
 class Transform:
@@ -116,10 +106,11 @@ class SigmoidTransform(Transform):
         self.lower, self.upper = float(lower), float(upper)
         if not self.lower < self.upper:
             raise ValueError(f"SigmoidTransform: needs lower < upper, got [{lower}, {upper}]")
-        self.constraint = constraint or constraints.unit_interval
+        self.constraint = constraint or (constraints.unit_interval if (self.lower, self.upper)
+                                         == (0.0, 1.0) else constraints.interval(lower, upper))
 
     def __call__(self, u):
-        s = _sigmoid(as_tensor(u))
+        s = as_tensor(u).sigmoid()
         if (self.lower, self.upper) == (0.0, 1.0):
             return s
         return self.lower + (self.upper - self.lower) * s

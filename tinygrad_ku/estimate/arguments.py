@@ -103,7 +103,11 @@ def as_data(data, model, fname):
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
             a = a.detach().data
-        arr = np.asarray(a)
+        try:
+            arr = np.asarray(a)
+        except ValueError:                 # ragged nested lists
+            raise ValueError(f"{fname}: data argument {i} is not a rectangular array (its rows "
+                             f"have different lengths)") from None
         if arr.dtype == object or arr.dtype.kind not in "biuf":
             raise TypeError(f"{fname}: data argument {i} must be numeric, got dtype {arr.dtype}")
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
@@ -149,9 +153,10 @@ def is_laplace(dist):
 def check_number(value, name, fname, *, positive, integer=False):
     if value is None:
         return
-    ok = isinstance(value, (int, np.integer)) if integer else \
-        isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    """value is None, or a finite number (an int when `integer`) above 0 (`positive`) or ≥ 0."""
+    numbers = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    ok = isinstance(value, numbers) and not isinstance(value, (bool, np.bool_))
     if not ok or not math.isfinite(value) or (value <= 0 if positive else value < 0):
-        kind = "a positive int" if integer else ("a positive" if positive else "a non-negative") + \
-            " finite number"
+        kind = ("a positive" if positive else "a non-negative") + \
+            (" int" if integer else " finite number")
         raise ValueError(f"{fname}: {name} must be {kind}, got {value!r}")

@@ -17,6 +17,7 @@ eager evaluation for good, and `note` says why (the fit's message ends with it).
 """
 import numpy as np
 
+from ..compile.function import UncheckedWarning
 from ..tensor import Tensor
 
 _ERRORS = dict(over="ignore", invalid="ignore", divide="ignore")
@@ -50,6 +51,10 @@ class CompiledProblem:
         except Exception as err:       # refused (TracingError) or not compilable: eager from now
             self._refuse(err)
             return None
+        if not fn._last.checked:       # not verified on other values: not trusted for a fit
+            self._refuse(UncheckedWarning("the program could be checked only on the traced "
+                                          "values (log_prob failed on every changed input)"))
+            return None
         return values, grads
 
     def mean_fg(self, u, batch=None):
@@ -79,11 +84,8 @@ class CompiledProblem:
 
 # compile=None: on for the optimisers that take many cheap steps on the full data (Adam, AdamW,
 # SGD, an Optimizer of the user's), off for Newton (its cost is the Hessian, which stays eager)
-# and L-BFGS (10-30 evaluations do not pay back the trace and its checks), and with minibatches
-# (their evaluations are eager). Measured (one BLAS thread; eager -> compiled): logistic
-# regression 32x4 Adam 200 steps 26 -> 12 ms, 2000x10 Adam 31 -> 17 ms, 50000x100 Adam
-# 769 -> 774 ms; L-BFGS 5.2 -> 5.4 ms (32x4), 145 -> 173 ms (50000x100, bench_logistic_fit);
-# Newton logit 32x4 3.7 -> 4.9 ms (bench_fit's model).
+# and L-BFGS (a few dozen evaluations do not pay back the trace and its checks), and with
+# minibatches (their evaluations are eager).
 _MANY_STEPS = ("adam", "adamw", "sgd")
 
 
@@ -91,6 +93,8 @@ def wrap(problem, compile, kind=None, batch_size=None):
     """The problem to fit: compiled (see CompiledProblem) when `compile` is true (None: see
     above) and the problem is an in-memory one; else `problem` itself."""
     from .problem import Problem
+    if compile not in (None, True, False):
+        raise ValueError(f"{problem.fname}: compile must be None, True or False, got {compile!r}")
     if compile is None:
         compile = batch_size is None and (kind in _MANY_STEPS or not isinstance(kind, str))
     if not compile or type(problem) is not Problem:

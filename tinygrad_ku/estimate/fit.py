@@ -24,7 +24,7 @@ from ..utils.progress import ProgressLine
 from . import compiled as _compiled, diagnostics, distributed
 from .arguments import as_data, check_number, is_laplace, priors_by_name, resolve_model
 from .first_order import nan_error, run_optimizer, run_proximal
-from .newton import minimize_newton
+from .newton import PD_RTOL, NewtonResult, minimize_newton
 from .problem import Problem
 from .result import FitResult
 
@@ -47,6 +47,9 @@ def _choose(optimizer, P, batch_size, has_l1, max_second_order, fname):
             raise ValueError(f"{fname}: optimizer={kind!r} needs the full data (its steps assume "
                              f"a deterministic objective); use optimizer='adam' with batch_size")
         return kind
+    if not (isinstance(optimizer, optim.Optimizer) or callable(optimizer)):
+        raise TypeError(f"{fname}: optimizer must be a name ({', '.join(_OPTIMIZERS)}), an "
+                        f"Optimizer or a factory params -> Optimizer; got {type(optimizer).__name__}")
     return optimizer
 
 
@@ -109,7 +112,6 @@ def _l1_terms(problem, priors):
 
 def _check_point(problem, u, f, history, n_iter, reason, gtol, kind, max_params, priors):
     """Judge a point reached by another optimiser by Newton's rule: (NewtonResult, H or None)."""
-    from .newton import NewtonResult, PD_RTOL
     common = dict(x=u, fun=f, n_iter=n_iter, n_eval=n_iter, history=history)
     if kind == "proximal":
         ok, detail = _l1_optimal(problem, priors, u)
@@ -171,8 +173,7 @@ def _fit(fname, model, data, prior, *, params, constraints, optimizer, lr, max_i
     check_number(tol, "tol", fname, positive=False)
     check_number(gtol, "gtol", fname, positive=True)
     check_number(max_stderr_params, "max_stderr_params", fname, positive=False, integer=True)
-    if batch_size is not None and not (isinstance(batch_size, int) and batch_size > 0):
-        raise ValueError(f"{fname}: batch_size must be a positive int, got {batch_size!r}")
+    check_number(batch_size, "batch_size", fname, positive=True, integer=True)
     model, named, plain = resolve_model(model, params, constraints, fname)
     priors = priors_by_name(prior, [n for n, _ in named], fname)
     has_l1 = any(is_laplace(d) for d in priors.values() if d is not None)

@@ -59,7 +59,7 @@ class Problem:
         self.params, start = [], 0
         for name, t in named:
             c = declared.get(name, constraints.real)
-            c = getattr(constraints, c) if isinstance(c, str) else c
+            c = _named_constraint(c, name, fname) if isinstance(c, str) else c
             try:
                 p = _Param(name, t, c, start)
             except NotImplementedError as e:
@@ -248,15 +248,28 @@ def _piece(u, p):
     return piece if len(p.ushape) == 1 else piece.reshape(p.ushape)
 
 
+_CONSTRAINT_NAMES = ("real", "positive", "nonnegative", "unit_interval", "simplex",
+                     "lower_cholesky")
+
+
+def _named_constraint(c, name, fname):
+    """constraints.<c> for a constraint given by name ('positive', ...)."""
+    if c not in _CONSTRAINT_NAMES:
+        raise ValueError(f"{fname}: the constraint of {name!r} must be a constraint object or "
+                         f"one of {list(_CONSTRAINT_NAMES)}, got {c!r}")
+    return getattr(constraints, c)
+
+
 _U_NAMES = {"ExpTransform": "log", "SigmoidTransform": "logit"}
 
 
 def _u_labels(p):
-    """Names of the unconstrained values: 'log scale', 'logit probs[0]', 'probs (log-ratio 0)'."""
+    """Names of the unconstrained values: 'log scale', 'logit probs[0]', 'probs (unconstrained 0)'."""
     kind = type(p.transform).__name__
     if p.ushape != p.shape:
         return [f"{p.name} (unconstrained {i})" for i in range(p.stop - p.start)]
-    prefix = _U_NAMES.get(kind)
+    standard = getattr(p.transform, "lower", 0.0) == 0.0 and getattr(p.transform, "upper", 1.0) == 1.0
+    prefix = _U_NAMES.get(kind) if standard else "unconstrained"
     labels = element_labels(p.name, p.shape)
     return [f"{prefix} {lab}" for lab in labels] if prefix else labels
 

@@ -8,8 +8,8 @@ natural scale. `log_prob(*data)` is the summed log-likelihood; `reduction="none"
 one value per observation. Conditional models take `log_prob(X, y)` and give `predict(X)`
 and (classifiers) `predict_proba(X)` of shape (N, C) as `tg.decision` expects.
 
->>> m = Normal()                       # parameters: loc, scale (σ > 0)
->>> fit = tg.estimate.mle(m, x)        # loc → mean(x), scale → biased std(x)
+    m = tg.models.Normal()                 # parameters: loc, scale (σ > 0)
+    fit = tg.estimate.mle(m, x)            # loc → mean(x), scale → biased std(x)
 """
 from .glm import GLM
 from .regression import (LinearRegression, LogisticRegression, MLP, MultinomialLogit,

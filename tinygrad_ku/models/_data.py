@@ -1,6 +1,7 @@
 """Checks the models share: data as float Tensors, labels, 0/1 targets, counts, rows, offsets,
 and the `reduction=` of log_prob. Every error names the model and the values at fault."""
 import math
+import operator
 
 import numpy as np
 
@@ -56,6 +57,17 @@ def counts(y, model):
         raise ValueError(f"{model}: counts must be non-negative integers, got values such as "
                          f"{bad[:3].tolist()}")
     return arr
+
+
+def count_arg(n, model, name):
+    """n as an int ≥ 1 (a size such as n_classes or dim), or a clear error."""
+    try:
+        value = operator.index(n)
+    except TypeError:
+        raise TypeError(f"{model}: {name} must be an int, got {type(n).__name__} {n!r}") from None
+    if value < 1:
+        raise ValueError(f"{model}: {name} must be >= 1, got {value}")
+    return value
 
 
 def log_factorial(k):

@@ -24,7 +24,6 @@ import math
 import numpy as np
 
 from ..distributions import constraints
-from ..distributions.transforms import _sigmoid
 from ..nn.module import Parameter
 from ..ops.special import lgamma
 from ..tensor import Tensor, where
@@ -76,7 +75,7 @@ class _Logit(_Link):
     name = "logit"
 
     def mean(self, eta):
-        return _sigmoid(eta)
+        return eta.sigmoid()
 
     def log_mean(self, eta):
         return -(-eta).softplus()

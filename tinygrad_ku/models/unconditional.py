@@ -99,9 +99,8 @@ class Categorical(Module):
 
     def __init__(self, n_classes, probs=None):
         super().__init__()
-        if n_classes < 1:
-            raise ValueError(f"Categorical: n_classes must be >= 1, got {n_classes}")
-        self.n_classes = int(n_classes)
+        n_classes = _data.count_arg(n_classes, "Categorical", "n_classes")
+        self.n_classes = n_classes
         init = np.full(n_classes, 1.0 / n_classes) if probs is None else \
             np.asarray(probs, dtype=np.float64)
         if init.shape != (n_classes,):
@@ -151,9 +150,7 @@ class MultivariateNormal(Module):
 
     def __init__(self, dim, loc=None, scale_tril=None):
         super().__init__()
-        if dim < 1:
-            raise ValueError(f"MultivariateNormal: dim must be >= 1, got {dim}")
-        self.dim = D = int(dim)
+        self.dim = D = _data.count_arg(dim, "MultivariateNormal", "dim")
         loc = np.zeros(D) if loc is None else np.asarray(loc, dtype=np.float64)
         L = np.eye(D) if scale_tril is None else np.asarray(scale_tril, dtype=np.float64)
         if loc.shape != (D,) or L.shape != (D, D):

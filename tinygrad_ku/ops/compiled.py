@@ -35,7 +35,6 @@ class CompiledCall(Function):
     Params: `prog` (the program of this input signature) and `call` (the arguments as
     given, for the eager re-run that create_graph needs)."""
     needs_out = False                  # the backward reads what forward saved, not the output
-    self_contained = True              # vjp records no op (for an engine fast path; see #18)
 
     def forward(self, *arrays):
         prog = self.prog
