@@ -28,6 +28,20 @@ import workloads as W  # noqa: E402
 import tinygrad_ku as tg  # noqa: E402
 
 
+
+def _eager_and_compiled(f, x):
+    """{"eager": ..., "compiled": ...}: x.grad of f(x).backward() by the engine and by tg.compile."""
+    import tinygrad_ku as tg
+    cf = tg.compile(f)
+
+    def run(fn):
+        def step():
+            x.grad = None
+            fn(x).backward()
+            return x.grad.data
+        return step
+    return {"eager": run(f), "compiled": run(cf)}
+
 def tiny_cases():
     x0 = W._data("tiny")["x"]
     hand = W._np_tiny({"x": x0}).run
@@ -38,18 +52,7 @@ def tiny_cases():
             y = y * W.MUL if k == 0 else (y + W.ADD if k == 1 else y.tanh())
         return y.sum()
     x = tg.Tensor(x0.copy(), requires_grad=True)
-
-    def eager():
-        x.grad = None
-        f(x).backward()
-        return x.grad.data
-    cf = tg.compile(f)
-
-    def compiled():
-        x.grad = None
-        cf(x).backward()
-        return x.grad.data
-    cases = {"numpy": hand, "eager": eager, "compiled": compiled}
+    cases = {"numpy": hand, **_eager_and_compiled(f, x)}
     try:
         cn = tg.compile(f, backend="numba")
     except ImportError:
@@ -77,18 +80,7 @@ def chain_cases():
             y = y * W.CHAIN_MUL if k == 0 else (y + W.CHAIN_ADD if k == 1 else y.tanh())
         return y
     x = tg.Tensor(np.array(d["x"]), requires_grad=True)
-
-    def eager():
-        x.grad = None
-        f(x).backward()
-        return x.grad.data
-    cf = tg.compile(f)
-
-    def compiled():
-        x.grad = None
-        cf(x).backward()
-        return x.grad.data
-    return {"numpy": hand, "eager": eager, "compiled": compiled}
+    return {"numpy": hand, **_eager_and_compiled(f, x)}
 
 
 def trace_time(n=1000, repeat=3):

@@ -117,6 +117,16 @@ class Generator:
         self.n += 1
         return f"{prefix}{self.n}"
 
+    def _operands(self, refs):
+        """(source texts, values) of an op's operands: names, constants made names, scalars wrapped."""
+        texts, vals = [], []
+        for r in refs:
+            if isinstance(r, tuple):
+                r = self.const(r[1])
+            texts.append(f"_A({r})" if r in self.scalar else r)
+            vals.append(np.asarray(self.val[r]) if r in self.scalar else self.val[r])
+        return texts, vals
+
     def const(self, obj):
         """A constant of the generated code (one name per distinct scalar or 0-d array)."""
         key = None
@@ -286,12 +296,7 @@ class Generator:
                 self.val[op] = _instance(cls, params, edges)
             else:
                 op = self.const(_instance(cls, params, edges))
-            texts, vals = [], []
-            for r in refs:
-                if isinstance(r, tuple):
-                    r = self.const(r[1])
-                texts.append(f"_A({r})" if r in self.scalar else r)
-                vals.append(np.asarray(self.val[r]) if r in self.scalar else self.val[r])
+            texts, vals = self._operands(refs)
             res = self.val[op].forward(*vals)
             call = f"{op}.forward({', '.join(texts)})"
             if type(res) is not np.ndarray:
@@ -319,12 +324,7 @@ class Generator:
                     contrib[i] = names[_GRADS[i]]
         else:
             op = info["op"]
-            texts, vals = [], []
-            for r in refs:
-                if isinstance(r, tuple):
-                    r = self.const(r[1])
-                texts.append(f"_A({r})" if r in self.scalar else r)
-                vals.append(np.asarray(self.val[r]) if r in self.scalar else self.val[r])
+            texts, vals = self._operands(refs)
             # g as the engine would hold it (a vjp may branch on ndarray vs NumPy scalar);
             # the output and inputs as recorded: ndarrays
             ot, ov = (f"_A({out})", np.asarray(self.val[out])) if out in self.scalar \
