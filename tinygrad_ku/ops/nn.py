@@ -9,7 +9,6 @@ import numpy as np
 from ..engine import Function
 from ._dispatch import data, exp, is_tensor, log, sigmoid
 from ._logistic import combine, exp_neg_abs, is_ones, sigmoid_from, times_cotangent
-from .elementwise import Sigmoid
 from .shape import IndexAdd
 
 
@@ -144,8 +143,8 @@ class BCEWithLogits(Function):
         if self.needs_grad(0):
             if isinstance(g, np.ndarray) and isinstance(x, np.ndarray):
                 gx = times_cotangent(combine(sigmoid_from(x, self.e), np.subtract, y), g)
-            else:                      # create_graph: sigmoid(x) from the e^-|x| of forward
-                s = Sigmoid.apply(x, e=self.e) if is_tensor(x) else sigmoid(x)
+            else:                      # create_graph: recorded ops, so tg.compile can trace it
+                s = sigmoid(x)
                 if is_tensor(g) and not g.requires_grad and is_ones(g.data, g.data) and \
                         g.dtype == np.result_type(data(x), data(y)):
                     gx = s - y         # g is ones (a sum's vjp): no product node to record
