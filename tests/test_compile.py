@@ -499,3 +499,21 @@ def test_a_program_that_could_not_be_checked_on_other_values_says_so():
     q = p.detach().requires_grad_(True)
     log_p0(q).backward()
     np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+
+
+def test_the_jacobian_of_a_compiled_gradient_is_the_hessian():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), (rng.random(30) < 0.5).astype(float)
+
+    def nll(w):
+        return tg.nn.functional.binary_cross_entropy_with_logits(X @ w, tg.tensor(y),
+                                                                  reduction="sum")
+
+    def gradient(w):                        # the gradient graph is recorded, so it compiles
+        (g,) = tg.autograd.grad(nll(w), [w], create_graph=True)
+        return g
+
+    w = tg.tensor([0.3, -0.2, 0.1])
+    H = tg.autograd.functional.jacobian(tg.compile(gradient), w, vectorize=True).numpy()
+    p = 1 / (1 + np.exp(-X @ w.numpy()))
+    np.testing.assert_allclose(H, (X * (p * (1 - p))[:, None]).T @ X, rtol=1e-12)
