@@ -4,7 +4,7 @@
 
 graph.png                the computation graph of one logistic neuron's loss after backward()
 logistic_regression.png  notebook 03's classifier: p(y=1 | x) with the decision boundary, and the
-                         NLL per L-BFGS iteration of tg.estimate.mle
+                         NLL per Newton iteration of tg.estimate.mle
 """
 from pathlib import Path
 
@@ -50,7 +50,7 @@ def logistic_regression_plot(path):
     ax.set_title("logistic regression: p(y=1 | x), boundary p = 1/2")
     fig.colorbar(cs, ax=ax)
     ax2.semilogy(np.array(fit.history) - fit.nll + 1e-12, "o-", ms=3)
-    ax2.set_xlabel("L-BFGS iteration")
+    ax2.set_xlabel("Newton iteration")
     ax2.set_ylabel(r"NLL $-$ NLL$(\hat\theta)$")
     ax2.set_title("tg.estimate.mle: the NLL curve")
     fig.tight_layout()
