@@ -6,9 +6,10 @@
     trace   trace + code generation of a 1,000-op graph (NumPy backend)
 
 Targets (issue #18): compiled <= 0.6x hand NumPy on tiny, <= 1.0x on the chain, trace +
-codegen <= 100 ms for 1,000 ops; the numba backend (tiny only; if numba is installed) <= 0.05x,
-reported but not part of the exit code. Engines take turns round after round; medians are
-reported.
+codegen <= 100 ms for 1,000 ops; the numba backend (tiny only; if numba is installed) <= 1.0x
+JAX's jit of the same function when JAX is installed (the bench extra), else <= 0.05x hand
+NumPy, reported but not part of the exit code. Engines take turns round after round; medians
+are reported.
 
     python benchmarks/bench_compile.py [--rounds N]
 """
@@ -63,7 +64,29 @@ def tiny_cases():
         cn(x).backward()
         return x.grad.data
     cases["numba"] = numba
+    jitted = _jax_tiny(x0)
+    if jitted is not None:
+        cases["jax"] = jitted
     return cases
+
+
+def _jax_tiny(x0):
+    """jax.jit(jax.grad(f)) of the same 100 ops, in float64 (None without JAX)."""
+    try:
+        import jax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    def f(x):
+        y = x
+        for k in W.TINY_OPS:
+            y = y * W.MUL if k == 0 else (y + W.ADD if k == 1 else jnp.tanh(y))
+        return y.sum()
+    grad = jax.jit(jax.grad(f))
+    x = jnp.asarray(x0)
+    return lambda: grad(x).block_until_ready()
 
 
 def chain_cases():
@@ -138,10 +161,17 @@ def main():
               f"{t['compiled'] * scale:8.1f}{unit} {nb}  {r_e:7.2f}x {r_c:7.2f}x {r_n}  "
               f"<= {target}x {'ok' if r_c <= target else 'MISSED'}")
     t = rows[0][3]
-    if "numba" in t:                   # (informational: the optional extra, not in the exit code)
+    if "jax" in t:
+        print(f"{'  jax.jit(jax.grad(f)) on tiny':38s} {t['jax'] * 1e6:8.1f}us"
+              f"{'':36s}{t['jax'] / t['numpy']:7.3f}x of hand NumPy")
+    if "numba" in t and "jax" in t:    # (informational: the optional extras, not in the exit code)
+        r = t["numba"] / t["jax"]
+        print(f"{'  numba backend on tiny, vs JAX jit':38s}{'':56s}{r:7.3f}x  <= 1.0x "
+              f"{'ok' if r <= 1.0 else 'MISSED'}")
+    elif "numba" in t:
         r = t["numba"] / t["numpy"]
         print(f"{'  numba backend on tiny':38s}{'':56s}{r:7.3f}x  <= 0.05x "
-              f"{'ok' if r <= 0.05 else 'MISSED'}")
+              f"{'ok' if r <= 0.05 else 'MISSED'}  (JAX not installed)")
     else:
         print("  numba backend: not installed (pip install tinygrad_ku[jit])")
     tt = trace_time()
