@@ -1,10 +1,10 @@
 """The graph node (`Function`), the one recorder (`_record`) and the one backward loop (`_walk`).
 
-A node keeps its op's inputs (`parents`), where each input's gradient goes (`edges`: a node, a
-leaf Tensor or None), their arrays (`inputs`), the output (`out`) and the inputs that need no grad
-(`kept`, for drawing). Backward takes nodes newest first: every consumer of a node was made after
-it, so its gradient is complete when it runs. The one walk serves `backward()`, `create_graph`,
-`inputs=` and the batched pass of a vectorized Jacobian (B cotangents along a leading axis)."""
+A node keeps its op's inputs (`parents`), where their gradients go (`edges`), their arrays
+(`inputs`), the output (`out`) and the no-grad inputs (`kept`, for drawing). Backward takes nodes
+newest first: every consumer of a node was made after it, so its gradient is complete when it runs.
+One walk serves `backward()`, `create_graph`, `inputs=` and a vectorized Jacobian's batched pass."""
+import contextlib
 import heapq
 import itertools
 
@@ -33,9 +33,8 @@ class Function:
     """One op: `forward` on ndarrays and `vjp` on ndarrays or Tensors, side by side.
 
     `apply(*inputs, **params)` keeps the parameters as attributes of the node and calls
-    `forward(self, *arrays)`; `vjp(self, g, out, *inputs)` returns one gradient (or None) per
-    input; `batched_vjp` takes B cotangents stacked on axis 0 of g. What vjp reads is declared,
-    safe by default (`needs_out`, `saved_inputs`)."""
+    `forward(self, *arrays)`; `vjp(self, g, out, *inputs)` returns one gradient (or None) per input;
+    `batched_vjp` takes B cotangents on axis 0 of g. What vjp reads is declared, safe by default."""
     # the engine's per-node fields (`kept`: see kept.py); op parameters and state: the instance dict
     __slots__ = ("parents", "edges", "inputs", "out", "stamp", "out_shape", "out_dtype", "kept",
                  "__dict__")
@@ -47,6 +46,7 @@ class Function:
     viewed = False         # a view of the output was taken (in-place on it would go stale)
     origin = None          # where in user code the output was made (detect_anomaly)
     keeps_state = True     # the node may hold arrays of its own (parameters, op state)
+    self_contained = False  # vjp records no op: backward needs no grad-mode switch (tg.compile)
 
     @property
     def freed(self):
@@ -142,8 +142,7 @@ def _unary_apply(cls, _record):
 
 
 def _record(fn, out, parents, edges, inputs):
-    """The recorder: the op's output Tensor, with `fn` as its node when `edges` (not None)
-    has an input that needs a gradient and this thread's grad mode is on."""
+    """The recorder: the op's output Tensor, with `fn` as its node if `edges` and grad mode say so."""
     if out.__class__ is not _ndarray:   # NumPy scalars from 0-d inputs
         out = np.asarray(out)
     t = _new(Tensor)
@@ -213,10 +212,9 @@ def _graph_inputs(node):
 
 
 def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, batched=False):
-    """Reverse-mode pass from `roots` (Tensors) seeded with `root_grads`. With `inputs=None`
-    gradients are accumulated into the `.grad` of the leaves. Otherwise nothing is accumulated
-    and the gradients with respect to `inputs` (Tensors, leaves or not) are returned as a list
-    (None where unreachable). `batched`: B cotangents along axis 0 of each root gradient."""
+    """Reverse mode from `roots` seeded with `root_grads`, into the leaves' `.grad`; or, given
+    `inputs`, the gradients for them as a list (None: unreachable), accumulating nothing.
+    `batched`: B cotangents along axis 0 of each root gradient."""
     results = targets = node_targets = None
     if inputs is not None:
         targets = {id(t): i for i, t in enumerate(inputs)}
@@ -235,7 +233,10 @@ def backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=N
     if not heap:
         return results
     heapq.heapify(heap)
-    with grad_mode.set_grad_enabled(create_graph), \
+    node = heap[0][1]      # measured fast path: a lone node that records no op (tg.compile's call)
+    lone = len(heap) == 1 and node.self_contained and node.hooks is None and not create_graph \
+        and all(e is None or e.__class__ is Tensor for e in node.edges)    # on leaves only
+    with (contextlib.nullcontext() if lone else grad_mode.set_grad_enabled(create_graph)), \
             np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # inf/nan are values
         _walk(grads, heap, retain_graph, create_graph, batched, targets, results, node_targets)
     return results
@@ -263,10 +264,10 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
     while True:
         out = node.out
         if out is None:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time (or directly access saved "
-                f"tensors after they have already been freed): the node {node.name} was freed by "
-                f"an earlier backward(). Specify retain_graph=True on the first backward() call.")
+            raise RuntimeError(f"Trying to backward through the graph a second time (or directly "
+                               f"access saved tensors after they have already been freed): the node "
+                               f"{node.name} was freed by an earlier backward(). Specify "
+                               f"retain_graph=True on the first backward() call.")
         if extras and (node.hooks is not None or node_targets is not None):
             g = _node_extras(node, g, node_targets, results, create_graph, batched)
         if _clock > node.stamp:        # something changed in place since node was made
@@ -322,10 +323,8 @@ def _walk(grads, heap, retain_graph, create_graph, batched, targets, results, no
             node.out_shape, node.out_dtype = out.shape, out.dtype
             node.parents = node.edges
             node.out = node.inputs = None
-            if node.keeps_state:       # (a stateless node makes no empty __dict__)
-                state = node.__dict__
-                if state:
-                    state.clear()
+            if node.keeps_state and node.__dict__:   # (a stateless node makes no empty __dict__)
+                node.__dict__.clear()
         if nxt is not None:
             if not heap:
                 node, g = nxt, nxt_g

@@ -34,6 +34,7 @@ class CompiledCall(Function):
 
     Params: `prog` (the program of this input signature) and `call` (the arguments as
     given, for the eager re-run that create_graph needs)."""
+    self_contained = True              # its vjp runs generated NumPy code: it records no op
     needs_out = False                  # the backward reads what forward saved, not the output
 
     def forward(self, *arrays):
