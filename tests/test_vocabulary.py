@@ -81,3 +81,16 @@ def test_legacy_constructors():
     assert tg.LongTensor([1, 2]).dtype == tg.int64
     assert tg.FloatTensor(2, 3).shape == (2, 3)         # sizes: zeros of that shape
     assert tg.BoolTensor([True]).dtype == tg.bool
+
+
+def test_a_python_number_first_takes_the_tensors_dtype_as_torch():
+    # torch.add(2, x) and 2 + x agree: a number never widens a tensor of its own kind
+    x = tg.tensor([1.0, 2.0], dtype=tg.float32, requires_grad=True)
+    i = tg.tensor([1, 2], dtype=tg.int32)
+    assert tg.add(2, x).dtype == (2 + x).dtype == tg.float32
+    assert tg.sub(1, x).dtype == tg.float32 and tg.mul(0.5, x).dtype == tg.float32
+    assert tg.add(2, i).dtype == tg.int32
+    assert tg.mul(2.5, i).dtype == tg.get_default_dtype()     # a float and an int tensor
+    np.testing.assert_array_equal(tg.sub(1, x).detach().numpy(), [0.0, -1.0])
+    tg.sub(1, x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [-1.0, -1.0])

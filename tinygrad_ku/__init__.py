@@ -6,6 +6,7 @@
 >>> x.grad
 tensor([2., 4., 6.])
 """
+import builtins as _builtins
 import math as _math
 
 from . import autograd, linalg, nn  # noqa: F401
@@ -45,8 +46,19 @@ from .dtypes import (  # noqa: E402, F401
 )
 
 
+def _scalar_first(x, other):
+    """A Python number before a Tensor, as PyTorch types it: it takes the tensor's dtype unless
+    it is a float and the tensor is not (then the default float dtype)."""
+    if _builtins.isinstance(x, _builtins.float) and other.dtype.kind not in "fc":
+        return as_tensor(x)
+    return as_tensor(x, dtype=other.dtype)
+
+
 def _elementwise(name):
     def fn(x, *args, **kwargs):
+        if _builtins.isinstance(x, (_builtins.int, _builtins.float)) and args and \
+                _builtins.isinstance(args[0], Tensor):        # tg.add(2, x): x's dtype, as torch
+            return getattr(_scalar_first(x, args[0]), name)(*args, **kwargs)
         return getattr(as_tensor(x), name)(*args, **kwargs)
     fn.__name__ = name
     fn.__doc__ = f"tg.{name}(x) = x.{name}()"
