@@ -29,10 +29,8 @@ import workloads as W  # noqa: E402
 import tinygrad_ku as tg  # noqa: E402
 
 
-
 def _eager_and_compiled(f, x):
     """{"eager": ..., "compiled": ...}: x.grad of f(x).backward() by the engine and by tg.compile."""
-    import tinygrad_ku as tg
     cf = tg.compile(f)
 
     def run(fn):

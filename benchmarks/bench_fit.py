@@ -15,15 +15,15 @@ gap. Time is the median of --repeat fits, one BLAS thread for both. Needs the `b
 """
 import argparse
 import os
-import time
 import warnings
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")       # one BLAS thread for both libraries, as benchmarks/run.py
 
-import numpy as np
+import numpy as np  # noqa: E402
 
-import tinygrad_ku as tg
+import tinygrad_ku as tg  # noqa: E402
+from workloads import median_time  # noqa: E402  (benchmarks/, the script's directory)
 
 # Stata 11 results, as published with statsmodels' test suite.
 STATA = {
@@ -97,15 +97,6 @@ def fit_sm(name, X, y):
     res = cls(y, Xc).fit(disp=0)
     return np.asarray(res.params), np.asarray(res.bse), float(res.llf), \
         int(res.mle_retvals["iterations"]), bool(res.mle_retvals["converged"])
-
-
-def median_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times)), out
 
 
 def rel_err(a, ref):

@@ -6,7 +6,6 @@ are also checked against each other.
 """
 import argparse
 import os
-import time
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")      # one BLAS thread, as benchmarks/run.py
@@ -15,15 +14,7 @@ import numpy as np  # noqa: E402
 
 import tinygrad_ku as tg  # noqa: E402
 from tinygrad_ku.autograd.functional import jacobian  # noqa: E402
-
-
-def _median_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
+from workloads import median_time  # noqa: E402  (benchmarks/, the script's directory)
 
 
 def main(n=200, repeat=15):
@@ -38,9 +29,9 @@ def main(n=200, repeat=15):
     def numpy_jac():
         return (1.0 - np.tanh(W_np @ x_np) ** 2)[:, None] * W_np
 
-    t_np, J_np = _median_time(numpy_jac, repeat)
-    t_rows, J_rows = _median_time(lambda: jacobian(f, x), repeat)
-    t_vec, J_vec = _median_time(lambda: jacobian(f, x, vectorize=True), repeat)
+    t_np, J_np = median_time(numpy_jac, repeat)
+    t_rows, J_rows = median_time(lambda: jacobian(f, x), repeat)
+    t_vec, J_vec = median_time(lambda: jacobian(f, x, vectorize=True), repeat)
     assert np.allclose(J_rows.data, J_np) and np.allclose(J_vec.data, J_np)
     print(f"jacobian of tanh(W x), W {n}x{n}, median of {repeat} runs")
     print(f"  NumPy analytic           {t_np * 1e3:9.3f} ms")

@@ -350,21 +350,22 @@ def _tg_mlp(d):
     return Case(run, grads)
 
 
-def _tg_course(d):
-    import tinygrad_ku as tg
-    from tinygrad_ku import nn
-    X, y = tg.tensor(d["X"]), tg.tensor(d["y"])
+def _course_case(lib, as_tensor, d):
+    """The course workload in a library with PyTorch's nn and optim API (torch or tinygrad_ku);
+    as_tensor turns an ndarray into the library's tensor."""
+    nn = lib.nn
+    X, y = as_tensor(d["X"]), as_tensor(d["y"])
 
     def model_at_start():
         model = nn.Sequential(
             nn.Linear(784, 256), nn.ReLU(), nn.Dropout(d["p"]), nn.LayerNorm(256),
             nn.Linear(256, 256), nn.ReLU(), nn.Dropout(d["p"]), nn.LayerNorm(256),
             nn.Linear(256, 10)).float()
-        model.load_state_dict({k: tg.tensor(v) for k, v in _course_state(d["params"]).items()})
+        model.load_state_dict({k: as_tensor(v) for k, v in _course_state(d["params"]).items()})
         return model
 
     model, criterion = model_at_start(), nn.CrossEntropyLoss()
-    optimizer = tg.optim.Adam(model.parameters(), lr=d["lr"])
+    optimizer = lib.optim.Adam(model.parameters(), lr=d["lr"])
 
     def run(_=None):
         optimizer.zero_grad()
@@ -376,6 +377,11 @@ def _tg_course(d):
         criterion(fresh(X), y).backward()
         return _course_grads((k, t.grad.numpy()) for k, t in fresh.named_parameters())
     return Case(run, grads)
+
+
+def _tg_course(d):
+    import tinygrad_ku as tg
+    return _course_case(tg, tg.tensor, d)
 
 
 def _tg_logistic(d):
@@ -476,31 +482,7 @@ def _torch_mlp(d):
 
 def _torch_course(d):
     import torch
-    from torch import nn
-    X, y = torch.from_numpy(d["X"]), torch.from_numpy(d["y"])
-
-    def model_at_start():
-        model = nn.Sequential(
-            nn.Linear(784, 256), nn.ReLU(), nn.Dropout(d["p"]), nn.LayerNorm(256),
-            nn.Linear(256, 256), nn.ReLU(), nn.Dropout(d["p"]), nn.LayerNorm(256),
-            nn.Linear(256, 10)).float()
-        model.load_state_dict({k: torch.from_numpy(v)
-                               for k, v in _course_state(d["params"]).items()})
-        return model
-
-    model, criterion = model_at_start(), nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=d["lr"])
-
-    def run(_=None):
-        optimizer.zero_grad()
-        criterion(model(X), y).backward()
-        optimizer.step()
-
-    def grads():
-        fresh = model_at_start().eval()                    # eval(): no dropout
-        criterion(fresh(X), y).backward()
-        return _course_grads((k, t.grad.numpy()) for k, t in fresh.named_parameters())
-    return Case(run, grads)
+    return _course_case(torch, torch.from_numpy, d)
 
 
 def _torch_logistic(d):
@@ -676,3 +658,13 @@ def timed(case, n):
         case.run(state)
         out.append(time.perf_counter() - t0)
     return out
+
+
+def median_time(fn, repeat):
+    """Call fn() `repeat` times; the median seconds per call and the last result."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), out

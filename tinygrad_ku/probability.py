@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .estimate import _stats
 from .random import default_generator
 from .tensor import Tensor
 from .utils.progress import ProgressLine
@@ -234,28 +235,14 @@ class MonteCarloResult:
 
 
 def normal_quantile(q):
-    """Phi^-1(q), the standard normal quantile, for 0 < q < 1 (Newton on erfc, ~1e-15).
+    """Phi^-1(q), the standard normal quantile, for 0 < q < 1 (estimate._stats.norm_ppf, ~1e-15).
 
     >>> print(f"{normal_quantile(0.975):.12f}")
     1.959963984540
     """
     if not 0.0 < q < 1.0:
         raise ValueError(f"normal_quantile: q must lie in (0, 1), got {q!r}")
-    if q == 0.5:
-        return 0.0
-    if q > 0.5:
-        return -normal_quantile(1.0 - q)
-    # q <= 1/2: solve erfc(-z / sqrt 2) / 2 = q by Newton from a tail approximation
-    t = math.sqrt(-2.0 * math.log(q))
-    z = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t)
-          / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t ** 3))
-    for _ in range(50):
-        f = 0.5 * math.erfc(-z / math.sqrt(2.0)) - q
-        step = f / (math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi))
-        z -= step
-        if abs(step) <= 1e-16 * max(1.0, abs(z)):
-            break
-    return z
+    return _stats.norm_ppf(q)
 
 
 def _as_rng(seed, generator=None, func="monte_carlo"):

@@ -99,8 +99,6 @@ class _Vertex:
 
 # ---------------------------------------------------------------- inputs of freed nodes
 
-
-
 def _parents(node):
     """`node.parents`; for a freed node (its parents are its edges) with the inputs that needed
     no grad put back from `node.kept` (one input, or a list of them in order)."""
@@ -281,13 +279,8 @@ def _esc(text):
     characters as visible escapes (a NUL byte as \\x00, a newline as \\n), then HTML-escaped."""
     text = text if isinstance(text, str) else str(text)
     if not text.isprintable():
-        text = "".join(c if c.isprintable() or c == " " else _ctrl(c) for c in text)
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return html.escape(text, quote=False)
-
-
-def _ctrl(c):
-    """A non-printable character as Python writes it in a string literal ('\\x00', '\\n')."""
-    return repr(c)[1:-1] if c not in "'\"" else c
 
 
 def _display_name(t, names):

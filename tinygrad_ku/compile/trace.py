@@ -39,7 +39,7 @@ def stand_in(t, name):
 def run(f, args, kwargs, slots, names, arrays=None):
     """Trace f: call it with every Tensor argument at `slots` (positions and keyword names)
     replaced by a stand-in leaf (holding `arrays[i]` if given), grad mode on, the guards up."""
-    from ..engine import Function
+    from ..autograd.gradcheck import _graph_nodes
     from ..grad_mode import set_grad
     from ..tensor import Tensor
     args, kwargs = list(args), dict(kwargs)
@@ -71,17 +71,7 @@ def run(f, args, kwargs, slots, names, arrays=None):
             raise TracingError(
                 f"tg.compile: f changed its argument {leaf._name!r} in place; the compiled code "
                 f"cannot repeat that on the caller's tensor. Work on a copy (x = x.clone()).")
-    # the nodes behind the outputs, found with a stack (a graph may be 100,000 ops deep)
-    seen, stack = set(), [o.grad_fn for o in outputs if o.grad_fn is not None]
-    steps = []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        steps.append(node)
-        stack.extend(e for e in node.edges if isinstance(e, Function))
-    steps.sort(key=lambda n: n.stamp)
+    steps = sorted(_graph_nodes(outputs), key=lambda n: n.stamp)    # (found without recursion)
     return Graph(steps, leaves, outputs, structure)
 
 

@@ -1,5 +1,4 @@
-"""The triangular solve and Cholesky factor MultivariateNormal works through."""
-from ..ops.linalg_ext import tri_solve  # noqa: F401
+"""The Cholesky factor MultivariateNormal works through."""
 
 
 def cholesky(cov):

@@ -2,7 +2,7 @@
 from ..ops.special import digamma, lgamma
 from ..tensor import Tensor
 from . import constraints
-from .distribution import Distribution, broadcast_all, generator_of, param, xlogy
+from .distribution import Distribution, broadcast_all, generator_of, xlogy
 
 
 def _lbeta(a, b):
@@ -18,8 +18,7 @@ class Beta(Distribution):
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         (self.concentration1, self.concentration0), shape = broadcast_all(
-            "Beta", concentration1=param(concentration1, "Beta", "concentration1"),
-            concentration0=param(concentration0, "Beta", "concentration0"))
+            "Beta", concentration1=concentration1, concentration0=concentration0)
         super().__init__(shape, validate_args=validate_args)
 
     @property

@@ -19,10 +19,9 @@ class Binomial(ProbsOrLogits, Distribution):
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         _one_of("Binomial", probs, logits)
         self._given = "probs" if probs is not None else "logits"
-        given = param(probs if probs is not None else logits, "Binomial", self._given)
         n = param(total_count, "Binomial", "total_count").detach()
         (self.total_count, given), shape = broadcast_all(
-            "Binomial", total_count=n, **{self._given: given})
+            "Binomial", total_count=n, **{self._given: probs if probs is not None else logits})
         setattr(self, self._given, given)
         super().__init__(shape, validate_args=validate_args)
 

@@ -6,7 +6,7 @@ import numpy as np
 from ..tensor import Tensor
 from . import constraints
 from ._support import prob_value
-from .distribution import Distribution, broadcast_all, generator_of, param
+from .distribution import Distribution, broadcast_all, generator_of
 
 _LOG_PI = math.log(math.pi)
 
@@ -18,8 +18,7 @@ class Cauchy(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        (self.loc, self.scale), shape = broadcast_all(
-            "Cauchy", loc=param(loc, "Cauchy", "loc"), scale=param(scale, "Cauchy", "scale"))
+        (self.loc, self.scale), shape = broadcast_all("Cauchy", loc=loc, scale=scale)
         super().__init__(shape, validate_args=validate_args)
 
     @property

@@ -189,7 +189,9 @@ def param(x, dist, name):
 
 
 def broadcast_all(dist, **params):
-    """The parameters expanded to one common (batch) shape, and that shape."""
+    """The parameters, each made a float Tensor by `param`, expanded to one common (batch)
+    shape, and that shape."""
+    params = {k: param(v, dist, k) for k, v in params.items()}
     shapes = {k: v.shape for k, v in params.items()}
     try:
         shape = np.broadcast_shapes(*shapes.values())

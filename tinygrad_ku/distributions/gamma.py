@@ -4,6 +4,7 @@ import numpy as np
 from ..ops.special import digamma, lgamma
 from ..tensor import Tensor
 from . import constraints
+from ._support import prob_value
 from .distribution import Distribution, broadcast_all, generator_of, param, xlogy
 
 
@@ -14,8 +15,7 @@ class Gamma(Distribution):
 
     def __init__(self, concentration, rate, validate_args=None):
         (self.concentration, self.rate), shape = broadcast_all(
-            "Gamma", concentration=param(concentration, "Gamma", "concentration"),
-            rate=param(rate, "Gamma", "rate"))
+            "Gamma", concentration=concentration, rate=rate)
         super().__init__(shape, validate_args=validate_args)
 
     @property
@@ -83,11 +83,7 @@ class Exponential(Distribution):
 
     def icdf(self, value):
         """-log1p(-p) / lambda; inf at p = 1."""
-        p = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=np.float64))
-        if p.dtype.kind != "f":
-            p = p.to(np.float64)
-        if self._validate_args:
-            self._check("value", p, constraints.unit_interval, "icdf")
+        p = prob_value(self, value)
         with np.errstate(divide="ignore"):
             return -(-p).log1p() / self.rate
 

@@ -11,9 +11,9 @@ import warnings
 import numpy as np
 
 from ..nn.functional import log_softmax
+from ..ops.linalg_ext import tri_solve
 from ..ops.special import digamma, lgamma
 from ..tensor import Tensor, where
-from ._linalg import tri_solve
 from .bernoulli import Bernoulli
 from .beta import Beta, _lbeta
 from .categorical import Categorical

@@ -3,7 +3,7 @@ import math
 
 from ..tensor import Tensor
 from . import constraints
-from .distribution import Distribution, broadcast_all, generator_of, param
+from .distribution import Distribution, broadcast_all, generator_of
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -15,9 +15,7 @@ class LogNormal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        (self.loc, self.scale), shape = broadcast_all(
-            "LogNormal", loc=param(loc, "LogNormal", "loc"),
-            scale=param(scale, "LogNormal", "scale"))
+        (self.loc, self.scale), shape = broadcast_all("LogNormal", loc=loc, scale=scale)
         super().__init__(shape, validate_args=validate_args)
 
     @property

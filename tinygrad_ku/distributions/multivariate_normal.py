@@ -7,9 +7,10 @@ import math
 
 import numpy as np
 
+from ..ops.linalg_ext import tri_solve
 from ..tensor import Tensor
 from . import constraints
-from ._linalg import cholesky, tri_solve
+from ._linalg import cholesky
 from .distribution import Distribution, generator_of, lazy_property, param
 
 

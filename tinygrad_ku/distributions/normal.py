@@ -11,7 +11,7 @@ from ..ops.math import erf as _np_erf, erfc as _np_erfc
 from ..tensor import Tensor
 from . import constraints
 from ._support import prob_value
-from .distribution import Distribution, broadcast_all, generator_of, param
+from .distribution import Distribution, broadcast_all, generator_of
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 _SQRT2 = math.sqrt(2.0)
@@ -77,8 +77,7 @@ class _LocationScale(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         name = type(self).__name__
-        (self.loc, self.scale), shape = broadcast_all(
-            name, loc=param(loc, name, "loc"), scale=param(scale, name, "scale"))
+        (self.loc, self.scale), shape = broadcast_all(name, loc=loc, scale=scale)
         super().__init__(shape, validate_args=validate_args)
 
     @property

@@ -6,7 +6,7 @@ import numpy as np
 from ..ops.special import digamma, lgamma
 from ..tensor import Tensor, where
 from . import constraints
-from .distribution import Distribution, broadcast_all, generator_of, param
+from .distribution import Distribution, broadcast_all, generator_of
 
 _HALF_LOG_PI = 0.5 * math.log(math.pi)
 _LGAMMA_HALF = math.lgamma(0.5)
@@ -21,8 +21,7 @@ class StudentT(Distribution):
 
     def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
         (self.df, self.loc, self.scale), shape = broadcast_all(
-            "StudentT", df=param(df, "StudentT", "df"), loc=param(loc, "StudentT", "loc"),
-            scale=param(scale, "StudentT", "scale"))
+            "StudentT", df=df, loc=loc, scale=scale)
         super().__init__(shape, validate_args=validate_args)
 
     @property

@@ -4,7 +4,7 @@ import numpy as np
 from ..tensor import Tensor, where
 from . import constraints
 from ._support import check_values, prob_value
-from .distribution import Distribution, broadcast_all, generator_of, param
+from .distribution import Distribution, broadcast_all, generator_of
 
 
 class Uniform(Distribution):
@@ -14,8 +14,7 @@ class Uniform(Distribution):
     has_rsample = True
 
     def __init__(self, low, high, validate_args=None):
-        (self.low, self.high), shape = broadcast_all(
-            "Uniform", low=param(low, "Uniform", "low"), high=param(high, "Uniform", "high"))
+        (self.low, self.high), shape = broadcast_all("Uniform", low=low, high=high)
         super().__init__(shape, validate_args=validate_args)
         if self._validate_args:
             bad = ~(self.low.data < self.high.data)

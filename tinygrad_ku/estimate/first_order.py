@@ -4,7 +4,8 @@
 the full data or on minibatches) on the mean objective; `run_proximal` is FISTA for
 Laplace (L1) priors, whose soft-thresholding step gives exact zeros:
     u ← prox_{t·λ|·−loc|}(y − t ∇f(y)),  prox(z) = loc + sign(z − loc)·max(|z − loc| − tλ, 0).
-Both return (history of the mean objective, n_iter, stop reason).
+`run_optimizer` returns (history of the mean objective, n_iter, stop reason), `run_proximal`
+(history, u, n_iter, stop reason).
 """
 import math
 
@@ -106,9 +107,8 @@ def run_proximal(problem, l1, u0, max_iter, tol, lr, bar, what):
     """FISTA with backtracking and adaptive restart on f(u)/N + Σ_k λ_k|u_k − loc_k|; l1 = (loc, λ) arrays over u."""
     loc, lam = l1
     nobs = problem.nobs
+    smooth = problem.mean_fg                         # u -> (mean objective, its gradient)
 
-    def smooth(u):
-        return problem.mean_fg(u)
     def penalty(u):
         return float(np.sum(lam * np.abs(u - loc)))
 

@@ -170,14 +170,7 @@ class IndexingMethods:
 
     def scatter_add(self, dim, index, src):
         """self with src[i][j] added at self[index[i][j]][j] (dim=0); repeats accumulate."""
-        if not is_tensor(src):
-            raise TypeError(f"scatter_add(): src must be a Tensor, got {type(src).__name__}")
-        args = self._scatter_args("scatter_add", dim, index, src)
-        if args is None:
-            return S.Clone.apply(self)
-        x, d, i, src = args
-        return self._scattered(x + S.IndexAdd.apply(src, shape=x.shape, basic=(Ellipsis,),
-                                                    advanced=I.along(i, d)))
+        return self._scatter_reduce("scatter_add", dim, index, src, "sum", True)
 
     def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
         """self with src reduced into self[index[i][j]][j] (dim=0) by sum, prod, mean, amax
@@ -187,21 +180,27 @@ class IndexingMethods:
         if reduce not in _REDUCES:
             raise RuntimeError(f"scatter_reduce(): reduce argument must be either sum, prod, "
                                f"mean, amax or amin, got {reduce!r}")
+        return self._scatter_reduce("scatter_reduce", dim, index, src, reduce,
+                                    bool(include_self))
+
+    def _scatter_reduce(self, op, dim, index, src, reduce, include_self):
         if not is_tensor(src):
-            raise TypeError(f"scatter_reduce(): src must be a Tensor, got {type(src).__name__}")
-        args = self._scatter_args("scatter_reduce", dim, index, src)
+            raise TypeError(f"{op}(): src must be a Tensor, got {type(src).__name__}")
+        args = self._scatter_args(op, dim, index, src)
         if args is None:
             return S.Clone.apply(self)
         x, d, i, src = args
         if reduce in ("prod", "amax", "amin"):
             return self._scattered(I.ScatterReduce.apply(x, src, dim=d, index=i, reduce=reduce,
-                                                         include_self=bool(include_self)))
+                                                         include_self=include_self))
         at = I.along(i, d)
-        count = np.zeros(x.shape, np.int64)
+        added = S.IndexAdd.apply(src, shape=x.shape, basic=(Ellipsis,), advanced=at)
+        if reduce == "sum" and include_self:
+            return self._scattered(x + added)
+        count = np.zeros(x.shape, np.int64)    # how many src elements land on each position
         np.add.at(count, at, 1)
-        landed = count > 0
-        base = x if include_self else E.Where.apply(0, x, cond=landed)
-        out = base + S.IndexAdd.apply(src, shape=x.shape, basic=(Ellipsis,), advanced=at)
+        base = x if include_self else E.Where.apply(0, x, cond=count > 0)
+        out = base + added
         if reduce == "mean":
             n = np.maximum(count + include_self, 1)
             out = out / n.astype(self.dtype) if self.dtype.kind == "f" else \

@@ -371,15 +371,15 @@ class MathMethods:
 
     def logical_and(self, other):
         """(self != 0) and (other != 0), elementwise."""
-        return _const(_broadcast("logical_and", self.data, _raw(other), np.logical_and))
+        return self._compare_op("logical_and", np.logical_and, other)
 
     def logical_or(self, other):
         """(self != 0) or (other != 0), elementwise."""
-        return _const(_broadcast("logical_or", self.data, _raw(other), np.logical_or))
+        return self._compare_op("logical_or", np.logical_or, other)
 
     def logical_xor(self, other):
         """(self != 0) xor (other != 0), elementwise."""
-        return _const(_broadcast("logical_xor", self.data, _raw(other), np.logical_xor))
+        return self._compare_op("logical_xor", np.logical_xor, other)
 
     def logical_not(self):
         """self == 0, elementwise."""

@@ -106,16 +106,17 @@ class _Regression(Module):
         return self._eta(X, self._predict_offset(X.shape[0], offset, exposure))
 
     def _prepare(self, X, y, offset, where):
-        """(X Tensor, y ndarray, offset or None) after the row checks."""
+        """(X as a float Tensor, the offset or None) after the row checks on X and y."""
         name = f"{type(self).__name__}.{where}"
         X = _data.float_data(X)
         _data.check_rows(X, _data.array_of(y), name, self.n_features)
         return X, self._data_offset(X.shape[0], offset, where)
 
-    def _null(self, *args, **kwargs):
-        """An intercept-only model of this class, carrying this model's constructor offset."""
-        return type(self)(0, *args, bias=True, offset=self.offset, exposure=self.exposure,
-                          **kwargs)
+    def _null(self):
+        """An intercept-only model of this class, carrying this model's constructor offset
+        (and exposure, for a log link)."""
+        exposure = {"exposure": self.exposure} if self.log_link else {}
+        return type(self)(0, bias=True, offset=self.offset, **exposure)
 
     def null_model(self, X, y, *offset):
         """(the intercept-only model with the same offset, its data): for llnull and pseudo-R²."""
@@ -132,9 +133,6 @@ class LinearRegression(_Regression):
         if not scale > 0:
             raise ValueError(f"LinearRegression: scale must be positive, got {scale}")
         self.scale = Parameter(np.full((), float(scale)))
-
-    def _null(self):
-        return LinearRegression(0, bias=True, offset=self.offset)
 
     def log_prob(self, X, y, offset=None, *, reduction="sum"):
         """Σᵢ [−½((yᵢ − ηᵢ)/σ)² − log σ − ½ log 2π]."""
@@ -184,9 +182,6 @@ class LogisticRegression(_Regression):
 
     def __init__(self, n_features, bias=True, offset=None):
         super().__init__(n_features, bias, offset)
-
-    def _null(self):
-        return LogisticRegression(0, bias=True, offset=self.offset)
 
     def log_prob(self, X, y, offset=None, *, reduction="sum"):
         """Σᵢ [yᵢ ηᵢ − softplus(ηᵢ)]."""

@@ -38,7 +38,7 @@ def _trailing(x, shape, model):
                          f"observation), got shape {np.shape(x)}")
 
 
-def _per_obs(lp, shape):
+def _per_obs(lp):
     """Elementwise log-densities -> one value per observation: the leading axis of the data,
     every other axis summed (a single observation gives shape (1,))."""
     if lp.ndim == 0:
@@ -66,7 +66,7 @@ class Normal(Module):
         _trailing(x, self.shape, "Normal.log_prob")
         z = (x - self.loc) / self.scale
         lp = -0.5 * (z * z) - self.scale.log() - 0.5 * _LOG_2PI
-        return _data.reduce(_per_obs(lp, self.shape), reduction)
+        return _data.reduce(_per_obs(lp), reduction)
 
 
 class Bernoulli(Module):
@@ -90,7 +90,7 @@ class Bernoulli(Module):
         ones = np.broadcast_to(x == 1, np.broadcast_shapes(x.shape, self.shape))
         p = self.probs          # each branch sees p only where it is used: no 0·(−inf) at p = 1
         lp = where(ones, where(ones, p, 0.5).log(), (-where(ones, 0.5, p)).log1p())
-        return _data.reduce(_per_obs(lp, self.shape), reduction)
+        return _data.reduce(_per_obs(lp), reduction)
 
 
 class Categorical(Module):
@@ -115,9 +115,9 @@ class Categorical(Module):
         _data.check_reduction(reduction, "Categorical.log_prob")
         x = _data.int_labels(x, "Categorical.log_prob", self.n_classes).reshape(-1)
         if reduction == "sum":
-            seen = np.flatnonzero(np.bincount(x, minlength=self.n_classes))
-            n = np.bincount(x, minlength=self.n_classes)[seen].astype(np.float64)
-            return (self.probs[seen].log() * n).sum()
+            n = np.bincount(x, minlength=self.n_classes)
+            seen = np.flatnonzero(n)
+            return (self.probs[seen].log() * n[seen].astype(np.float64)).sum()
         return self.probs[x].log()
 
 
@@ -139,7 +139,7 @@ class Poisson(Module):
         x = _data.counts(x, "Poisson.log_prob")
         _trailing(x, self.shape, "Poisson.log_prob")
         lp = xlogy(x, self.rate) - self.rate - _data.log_factorial(x)
-        return _data.reduce(_per_obs(lp, self.shape), reduction)
+        return _data.reduce(_per_obs(lp), reduction)
 
 
 class MultivariateNormal(Module):

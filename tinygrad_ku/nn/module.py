@@ -110,46 +110,38 @@ class Module:
         else:
             object.__delattr__(self, name)
 
-    def _check_name(self, kind, name):
+    def _register(self, kind, name, value, cls, store):
+        """Put value (a `cls`, or None) under name in store, out of every other store."""
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
         if "." in name:
             raise KeyError(f"{kind} name can't contain \".\", got: {name}")
         if name == "":
             raise KeyError(f"{kind} name can't be empty string \"\"")
-        stores = {"parameter": self._parameters, "buffer": self._buffers,
-                  "module": self._modules}
-        if hasattr(self, name) and name not in stores[kind]:
+        if hasattr(self, name) and name not in store:
             raise KeyError(f"attribute '{name}' already exists")
+        if value is not None and not isinstance(value, cls):
+            raise TypeError(f"cannot assign '{_typename(value)}' object to {kind} '{name}' "
+                            f"({cls.__name__} or None required)")
+        self._forget(name, keep=store)
+        store[name] = value
 
     def register_parameter(self, name, param):
         """Register `param` (a Parameter, or None: a named slot with no value) under `name`."""
-        self._check_name("parameter", name)
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
-                            f"(Parameter or None required)")
-        self._forget(name, keep=self._parameters)
-        self._parameters[name] = param
+        self._register("parameter", name, param, Parameter, self._parameters)
 
     def register_buffer(self, name, tensor, persistent=True):
         """Register a Tensor that is state but not a parameter (running statistics, counts):
         it is in state_dict() (unless persistent=False) and moves with to()."""
-        self._check_name("buffer", name)
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
-                            f"(Tensor or None required)")
-        self._forget(name, keep=self._buffers)
-        self._buffers[name] = tensor
+        self._register("buffer", name, tensor, Tensor, self._buffers)
         if not persistent:
             self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name, module):
         """Register `module` (a Module, or None) as the child `name`."""
-        if module is not None and not isinstance(module, Module):
+        if module is not None and not isinstance(module, Module):   # PyTorch checks this first
             raise TypeError(f"{_typename(module)} is not a Module subclass")
-        self._check_name("module", name)
-        self._forget(name, keep=self._modules)
-        self._modules[name] = module
+        self._register("module", name, module, Module, self._modules)
 
     register_module = add_module
 

@@ -38,6 +38,14 @@ def cos(x):
     return x.cos() if isinstance(x, engine.Tensor) else np.cos(x)
 
 
+def sinh(x):
+    return x.sinh() if isinstance(x, engine.Tensor) else np.sinh(x)
+
+
+def cosh(x):
+    return x.cosh() if isinstance(x, engine.Tensor) else np.cosh(x)
+
+
 def sqrt(x):
     return x.sqrt() if isinstance(x, engine.Tensor) else np.sqrt(x)
 

@@ -29,7 +29,7 @@ e^(-x²) uses x² split exactly into hi + lo, so large |x| lose no accuracy.
 import numpy as np
 
 from ..engine import Function
-from ._dispatch import data, exp, is_tensor, sqrt
+from ._dispatch import cosh, data, exp, is_tensor, sinh, sqrt
 from .elementwise import where
 
 _TWO_OVER_SQRT_PI = 1.1283791670955126
@@ -39,17 +39,8 @@ _NH2 = (_H * np.arange(1, 15)) ** 2        # e^(-(nh)²) < 1e-21 beyond n = 14
 _EXP_NH2 = np.exp(-_NH2)
 
 
-# ----- dispatching helpers (ndarray on the first-order path, Tensor under create_graph) -----
-def _method(name, fn):
-    def call(x):
-        return getattr(x, name)() if is_tensor(x) else fn(x)
-    return call
-
-
-sinh, cosh = _method("sinh", np.sinh), _method("cosh", np.cosh)
-
-
 def hypot(x, y):
+    """hypot on ndarrays (first-order path) or Tensors (create_graph), as in _dispatch."""
     return Hypot.apply(x, y) if is_tensor(x) or is_tensor(y) else np.hypot(x, y)
 
 
